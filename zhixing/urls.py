@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from zhixing.api import api
+
+admin.site.site_header = "智慧执行 · 系统管理"
+admin.site.site_title = "智慧执行"
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="cases:worklist", permanent=False)),
+    path("login/", auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cases/", include("zhixing.cases.urls")),
+    path("courts/", include("zhixing.courts.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
