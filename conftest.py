@@ -75,8 +75,21 @@ def pytest_configure(config):
     if TEST_DB == "postgres" and _cluster is None and not hasattr(config, "workerinput"):
         _cluster = ThrowawayCluster()
         _cluster.start()
-        os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:{_cluster.port}/zhixing"
-    os.environ.setdefault("ZHIXING_VAR_DIR", tempfile.mkdtemp(prefix="zhixing-var-"))
+        url = f"postgres://postgres@127.0.0.1:{_cluster.port}/zhixing"
+        os.environ["DATABASE_URL"] = url
+        # pytest-django has already read the settings: point the default database at the cluster
+        # before any connection is opened (the test database is created later, at first use).
+        from django.conf import settings
+        from django.db import connections
+
+        from zhixing.settings import database_from_url
+
+        settings.DATABASES["default"] = {**database_from_url(url), "CONN_MAX_AGE": 0}
+        connections.__dict__.pop("settings", None)
+        try:
+            del connections["default"]  # a SQLite wrapper may already exist from settings checks
+        except AttributeError:
+            pass
 
 
 def pytest_unconfigure(config):
@@ -88,6 +101,14 @@ def pytest_unconfigure(config):
 
 def pytest_report_header(config):
     return f"zhixing test database: {TEST_DB}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _database_is_the_one_asked_for(django_db_blocker):
+    from django.db import connection
+
+    expected = "postgresql" if TEST_DB == "postgres" else "sqlite"
+    assert connection.vendor == expected, f"tests asked for {expected} but run on {connection.vendor}"
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from ninja import File, Query, Router, Schema
+from ninja.responses import Status
 from ninja.files import UploadedFile
 
 from zhixing.accounts.models import User
@@ -140,7 +141,7 @@ def register_case(request, payload: CaseIn):
     case = services.case_register(actor=request.user, data=data, source="api")
     body = case_detail_out(request.user, case.pk)
     body["warnings"] = data.warnings
-    return 201, body
+    return Status(201, body)
 
 
 @router.post("/import", response={200: ImportOut, 201: ImportOut}, summary="批量导入（CSV/XLSX，全部成功或全部不导入）")
@@ -152,7 +153,7 @@ def import_cases(request, file: File[UploadedFile]):
         "message": result.message,
         "case_numbers": result.case_numbers,
     }
-    return (200 if result.already_imported else 201), body
+    return Status(200 if result.already_imported else 201, body)
 
 
 @router.get("/nodes", response=list[NodeDefinitionOut], summary="流程节点目录")
@@ -181,7 +182,7 @@ def record_node(request, case_id: int, payload: NodeIn):
     record = services.node_record(
         actor=request.user, case=case, node_code=payload.node_code, occurred_on=payload.occurred_on, note=payload.note
     )
-    return 201, node_out(record)
+    return Status(201, node_out(record))
 
 
 @router.post("/{case_id}/assign", response=CaseDetailOut, summary="分案")

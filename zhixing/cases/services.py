@@ -27,10 +27,10 @@ def ensure_can_act(user: User, court_id: int) -> None:
     """Only a court's own staff change its cases; a higher court's supervisor reads but never writes."""
     if user.is_superuser:
         return
-    if user.court_id != court_id:
-        raise NotFound("案件不存在")
-    if user.is_read_only:
+    if user.is_read_only and user.court_id and court_id in user.court.descendant_ids():
         raise NotAllowed("上级法院监督角色只能查看，不能办理")
+    if user.court_id != court_id or user.is_read_only:
+        raise NotFound("案件不存在")
 
 
 def _ensure_role(user: User, roles, what: str) -> None:

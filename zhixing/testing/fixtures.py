@@ -148,3 +148,14 @@ def _log_triggers(request):
             for sql in triggers.SQLITE:
                 cursor.execute(sql)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """The holiday table is cached per process; tests that load holidays must not leak into others."""
+    from zhixing.workdays.calendar import invalidate_cache, reset_fallback_tracking
+
+    invalidate_cache()
+    reset_fallback_tracking()
+    yield
+    invalidate_cache()

@@ -29,7 +29,7 @@ def _run(statements):
     def apply(apps, schema_editor):
         vendor = schema_editor.connection.vendor
         for sql in statements.get(vendor, []):
-            schema_editor.execute(sql)
+            schema_editor.execute(sql, params=None)  # no placeholders: the PL/pgSQL uses a literal %
 
     return apply
 
