@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.db.models import QuerySet
 from ninja import File, Query, Router, Schema
-from ninja.responses import Status
 from ninja.files import UploadedFile
+from ninja.responses import Status
 
 from zhixing.accounts.models import User
 from zhixing.courts.models import Team

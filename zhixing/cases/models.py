@@ -37,6 +37,9 @@ class CaseNumberSequence(models.Model):
             models.UniqueConstraint(fields=["court", "year", "case_type"], name="case_number_sequence_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.court_id} {self.year} {self.case_type} #{self.last_value}"
+
 
 class ImportBatch(models.Model):
     """One imported file. The file's hash makes a repeated import a no-op (all-or-nothing, idempotent)."""
@@ -51,6 +54,9 @@ class ImportBatch(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "导入批次"
         constraints = [models.UniqueConstraint(fields=["court", "file_sha256"], name="import_batch_unique_file")]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.case_count} 件）"
 
 
 class EnforcementCase(models.Model):
@@ -139,6 +145,9 @@ class ExecutionBasis(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "执行依据"
 
+    def __str__(self) -> str:
+        return self.document_number
+
 
 class Party(models.Model):
     """当事人 of one case. The same person in another case is another row, matched by ID number."""
@@ -199,6 +208,9 @@ class ClaimItem(models.Model):
         verbose_name = verbose_name_plural = "申请执行标的"
         constraints = [models.CheckConstraint(condition=Q(amount_fen__gte=0), name="claim_amount_not_negative")]
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount_fen} 分"
+
 
 class NodeRecord(models.Model):
     """A flow node recorded on a case. Never edited: a correction is another node with a reason."""
@@ -215,6 +227,9 @@ class NodeRecord(models.Model):
         verbose_name = verbose_name_plural = "流程节点记录"
         ordering = ["case", "recorded_at", "id"]
         indexes = [models.Index(fields=["court", "node_code", "occurred_on"], name="node_court_code_date")]
+
+    def __str__(self) -> str:
+        return f"{self.node_code} {self.occurred_on}"
 
 
 class LogEntry(models.Model):
@@ -244,6 +259,9 @@ class LogEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="log_entry_unique_seq")]
         indexes = [models.Index(fields=["court", "at"], name="log_court_at")]
 
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.summary}"
+
 
 class DataAccessLog(models.Model):
     """Who looked up whose personal data, when and why (查询个人信息留痕)."""
@@ -258,3 +276,6 @@ class DataAccessLog(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "个人信息查询记录"
         indexes = [models.Index(fields=["court", "at"], name="access_court_at")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

@@ -19,7 +19,6 @@ from .log import log_append
 from .models import ClaimItem, EnforcementCase, ExecutionBasis, ImportBatch, NodeRecord, Party
 from .rules import CLOSING_RULES, NODES_BY_CODE, REGISTRARS, Node
 
-
 # ---------------------------------------------------------------- permissions
 
 
