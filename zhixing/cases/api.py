@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 from ninja.responses import Status
@@ -119,20 +118,13 @@ def case_detail_out(user: User, case_id: int) -> dict:
     }
 
 
-def _paginate(cases: QuerySet, page: int, page_size: int) -> tuple[int, list]:
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    page = max(1, page)
-    count = cases.count()
-    return count, list(cases[(page - 1) * page_size : page * page_size])
-
-
 @router.get("", response=CaseListOut, summary="案件列表（工作台）")
 def list_cases(request, q: Query[CaseQuery]):
     filters = selectors.CaseFilter(**q.dict(exclude={"page", "page_size"}))
-    cases = selectors.cases_for_worklist(user=request.user, filters=filters)
-    count, rows = _paginate(cases, q.page, q.page_size)
-    return {"count": count, "page": max(1, q.page), "page_size": max(1, min(q.page_size, MAX_PAGE_SIZE)),
-            "results": [case_out(c) for c in rows]}
+    page_size = max(1, min(q.page_size, MAX_PAGE_SIZE))
+    page = selectors.worklist_page(user=request.user, filters=filters, number=q.page, page_size=page_size, clamp=False)
+    return {"count": page.paginator.count, "page": page.number, "page_size": page_size,
+            "results": [case_out(c) for c in page.object_list]}
 
 
 @router.post("", response={201: CaseDetailOut}, summary="立案")

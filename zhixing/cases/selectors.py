@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.core.paginator import Page, Paginator
+from django.db import connections
 from django.db.models import Count, Q, QuerySet, Sum
 
 from zhixing.accounts.choices import Role
@@ -72,8 +74,14 @@ class CaseFilter:
     case_number: str = ""
 
 
-def cases_for_worklist(*, user: User, filters: CaseFilter) -> QuerySet[EnforcementCase]:
-    cases = cases_visible_to(user)
+_LOOK_UP = object()
+
+
+def cases_for_worklist(*, user: User, filters: CaseFilter, court_ids=_LOOK_UP) -> QuerySet[EnforcementCase]:
+    """The worklist's cases in worklist order. `court_ids`: visible_court_ids(user), when the
+    caller already has them, so that they are looked up once."""
+    court_ids = visible_court_ids(user) if court_ids is _LOOK_UP else court_ids
+    cases = EnforcementCase.objects.all() if court_ids is None else EnforcementCase.objects.filter(court_id__in=court_ids)
     if filters.mine:
         cases = cases.filter(handler=user)
     for name in ("status", "stage", "track"):
@@ -101,12 +109,79 @@ def cases_for_worklist(*, user: User, filters: CaseFilter) -> QuerySet[Enforceme
             matching = Party.objects.filter(Q(id_number=number) | Q(credit_code=number))
         else:
             matching = Party.objects.filter(name__contains=party)
-        court_ids = visible_court_ids(user)
         if court_ids is not None:
             matching = matching.filter(court_id__in=court_ids)
         cases = cases.filter(pk__in=matching.values("case_id"))
         DataAccessLog.objects.create(user=user, court_id=user.court_id, kind="party_search", query=party[:200])
-    return cases.select_related("court", "handler", "team").order_by("-filed_on", "-id")
+    return cases.select_related("court", "handler", "team").order_by(*WORKLIST_ORDER)
+
+
+# The worklist's order; index case_court_filed (court, -filed_on, -id) serves it within one court.
+WORKLIST_ORDER = ("-filed_on", "-id")
+# Above this many courts one UNION ALL gets unwieldy (SQLite allows 500 terms): sort instead.
+MAX_COURTS_MERGED = 200
+
+
+def worklist_page(
+    *, user: User, filters: CaseFilter, number: int | str | None, page_size: int, clamp: bool = True
+) -> Page:
+    """One page of the worklist, for the page and the API alike.
+
+    At most one COUNT (none when the first page is not full) and one read of the page. Across
+    several courts (a higher court's supervisor) the page is read by walking each court's index in
+    order and merging, rather than sorting every visible case. `clamp`: a page past the end shows
+    the last page (pages) or is empty (API)."""
+    visible = visible_court_ids(user)
+    cases = cases_for_worklist(user=user, filters=filters, court_ids=visible)
+    court_ids = _merge_court_ids(visible, filters)
+    paginator = Paginator(cases, page_size)
+    try:
+        number = max(1, int(number or 1))
+    except ValueError:
+        number = 1
+    if number == 1:
+        rows = _page_rows(cases, court_ids, offset=0, limit=page_size)
+        if len(rows) < page_size:
+            paginator.count = len(rows)  # sets the cached property: no COUNT query
+        return Page(rows, 1, paginator)
+    if clamp:
+        number = min(number, paginator.num_pages)
+    offset = (number - 1) * page_size
+    return Page(_page_rows(cases, court_ids, offset=offset, limit=page_size), number, paginator)
+
+
+def _merge_court_ids(visible: list[int] | None, filters: CaseFilter) -> list[int]:
+    """The courts whose index walks are merged; one court (or none) means a plain sorted read.
+
+    A party or case-number search matches a few cases: sorting those is cheap, while a merge
+    would run the search once per court."""
+    if filters.court_id or filters.party.strip() or filters.case_number.strip():
+        return []
+    return list(Court.objects.values_list("pk", flat=True)) if visible is None else visible
+
+
+def _page_rows(cases: QuerySet, court_ids: list[int], *, offset: int, limit: int) -> list[EnforcementCase]:
+    if len(court_ids) <= 1 or len(court_ids) > MAX_COURTS_MERGED:
+        return list(cases[offset : offset + limit])
+    ids = _page_ids_merged(cases, court_ids, offset=offset, limit=limit)
+    by_id = {case.pk: case for case in cases.filter(pk__in=ids).order_by()}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _page_ids_merged(cases: QuerySet, court_ids: list[int], *, offset: int, limit: int) -> list[int]:
+    """Ids of rows offset…offset+limit in worklist order: the first offset+limit of each court (an
+    ordered index walk each), merged by one UNION ALL that sorts only those few rows."""
+    window = offset + limit
+    parts, params = [], []
+    for court_id in court_ids:
+        per_court = cases.filter(court_id=court_id).order_by(*WORKLIST_ORDER).values_list("filed_on", "id")[:window]
+        sql, court_params = per_court.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS court_{int(court_id)}")
+        params.extend(court_params)
+    sql = " UNION ALL ".join(parts) + " ORDER BY 1 DESC, 2 DESC LIMIT %s OFFSET %s"
+    with connections[cases.db].cursor() as cursor:
+        cursor.execute(sql, [*params, limit, offset])
+        return [row[1] for row in cursor.fetchall()]
 
 
 def log_case_view(*, user: User, case: EnforcementCase, kind: str = "case_view") -> None:

@@ -9,8 +9,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -64,30 +62,13 @@ def _run(form, call: Callable[[], object]) -> tuple[object | None, int]:
 # ---------------------------------------------------------------- worklist
 
 
-def paginate(queryset: QuerySet, number: str | None) -> Page:
-    """Django's Page with at most one COUNT and one page query; a first page that is not full
-    needs no COUNT at all (the common case of a narrow search)."""
-    paginator = Paginator(queryset, PAGE_SIZE)
-    try:
-        number = max(1, int(number or 1))
-    except ValueError:
-        number = 1
-    if number == 1:
-        rows = list(queryset[:PAGE_SIZE])
-        if len(rows) < PAGE_SIZE:
-            paginator.count = len(rows)  # sets the cached property: no COUNT query
-        return Page(rows, 1, paginator)
-    number = min(number, paginator.num_pages)
-    start = (number - 1) * PAGE_SIZE
-    return Page(list(queryset[start : start + PAGE_SIZE]), number, paginator)
-
-
 @login_required
 @require_GET
 def worklist(request: HttpRequest) -> HttpResponse:
     form = WorklistFilterForm(request.GET, user=request.user)
-    cases = selectors.cases_for_worklist(user=request.user, filters=form.to_filter())
-    page = paginate(cases, request.GET.get("page"))
+    page = selectors.worklist_page(
+        user=request.user, filters=form.to_filter(), number=request.GET.get("page"), page_size=PAGE_SIZE
+    )
     return render(request, "cases/worklist.html", {"form": form, "page": page, "today": timezone.localdate()})
 
 

@@ -24,13 +24,10 @@ class Court(models.Model):
         return self.name
 
     def descendant_ids(self) -> list[int]:
-        """This court and every court below it (a province has three levels, so two hops suffice)."""
-        ids = [self.pk]
-        frontier = [self.pk]
-        while frontier:
-            frontier = list(Court.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-            ids.extend(frontier)
-        return ids
+        """This court and every court below it, in one query: a province has three levels
+        (高院 → 中院 → 基层), so two hops down reach every court."""
+        below = Court.objects.filter(models.Q(pk=self.pk) | models.Q(parent_id=self.pk) | models.Q(parent__parent_id=self.pk))
+        return list(below.order_by("pk").values_list("pk", flat=True))
 
 
 class Division(models.Model):
