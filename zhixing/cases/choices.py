@@ -79,6 +79,7 @@ class LogAction(models.TextChoices):
     CLOSE = "close", "结案"
     ARCHIVE = "archive", "归档"
     NOTE = "note", "备注"
+    DEADLINE_RECOMPUTE = "deadline_recompute", "期限重算"
 
 
 class RegistrationSource(models.TextChoices):

@@ -4,8 +4,11 @@ case and appends to its execution log. Callers (pages, API, imports, commands) p
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from zhixing.accounts.models import User
@@ -15,8 +18,8 @@ from . import casenumbers, deadlines
 from .choices import STAGE_ORDER, CaseStatus, ClosingType, LogAction, RegistrationSource, Stage
 from .exceptions import Conflict, DomainError, FieldError, NotAllowed, NotFound, ValidationFailed
 from .inputs import CaseInput, parse_party
-from .log import log_append
-from .models import ClaimItem, EnforcementCase, ExecutionBasis, ImportBatch, NodeRecord, Party
+from .log import GENESIS, log_append, new_entry
+from .models import ClaimItem, EnforcementCase, ExecutionBasis, ImportBatch, LogEntry, NodeRecord, Party
 from .rules import CLOSING_RULES, NODES_BY_CODE, REGISTRARS, Node
 
 # ---------------------------------------------------------------- permissions
@@ -424,6 +427,107 @@ def case_archive(*, actor: User, case: EnforcementCase, archived_on: dt.date | N
             reason=reason,
         )
     return case
+
+
+# ---------------------------------------------------------------- recomputing stored deadlines
+
+REGISTRATION_DUES = ("assign_due", "notice_due", "close_due")
+_RECOMPUTE_CHUNK = 500
+
+
+def _due_changes(case, registration, archive) -> dict[str, tuple[dt.date | None, dt.date]]:
+    """{field: (stored, recomputed)} for the deadlines of `case` that the calendar now puts elsewhere.
+    Open cases: the registration deadlines from filed_on; closed cases: the archive deadline from
+    closed_on; archived cases are finished and keep what they had."""
+    if case.status == CaseStatus.OPEN:
+        new = registration(case.filed_on)
+    elif case.status == CaseStatus.CLOSED and case.closed_on:
+        new = archive(case.closed_on)
+    else:
+        return {}
+    return {f: (getattr(case, f), due) for f, due in new.items() if getattr(case, f) != due}
+
+
+def _log_tails(case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """{case_id: (last seq, last hash)} in one query. Read after the cases are locked."""
+    last_seq = LogEntry.objects.filter(case_id=OuterRef("case_id")).order_by("-seq").values("seq")[:1]
+    rows = LogEntry.objects.filter(case_id__in=list(case_ids), seq=Subquery(last_seq))
+    return {case_id: (seq, entry_hash) for case_id, seq, entry_hash in rows.values_list("case_id", "seq", "entry_hash")}
+
+
+def deadlines_recompute(*, years: set[int] | frozenset[int], actor: User | None = None, reason: str) -> int:
+    """期限重算: after the holidays of `years` were loaded or edited, recount the stored deadlines
+    (TIME_LIMITS; CPL Art. 85 roll-off, 民法典 Art. 202) that could fall in those years — of open cases
+    from filed_on, of closed cases the archive deadline from closed_on — and log each changed case
+    with the old and new dates. Returns the number of cases changed; a second run changes none.
+
+    The caller has already invalidated the calendar cache so that the new table is used.
+    """
+    if not years:
+        return 0
+    reason = reason[:500]
+    # A roll-off from the last days of December can end in January of the next year.
+    span = (dt.date(min(years), 1, 1), dt.date(max(years) + 1, 1, 31))
+    # One calendar computation per distinct start date, however many cases share it.
+    registration = functools.cache(deadlines.registration_deadlines)
+    archive = functools.cache(lambda closed_on: {"archive_due": deadlines.archive_deadline(closed_on)})
+    open_in_span = Q(assign_due__range=span) | Q(notice_due__range=span) | Q(close_due__range=span)
+    candidates = EnforcementCase.objects.filter(
+        (Q(status=CaseStatus.OPEN) & open_in_span) | Q(status=CaseStatus.CLOSED, archive_due__range=span)
+    ).order_by()
+    fields = ("pk", "status", "filed_on", "closed_on", *REGISTRATION_DUES, "archive_due")
+    labels = {f: EnforcementCase._meta.get_field(f).verbose_name for f in (*REGISTRATION_DUES, "archive_due")}
+    now = timezone.now()
+    changed = 0
+    with transaction.atomic():
+        stale = [
+            case.pk
+            for case in candidates.only(*fields).iterator(chunk_size=2000)
+            if _due_changes(case, registration, archive)
+        ]
+        stale.sort()  # rows locked in key order: two recomputations at once wait for each other, never deadlock
+        for start in range(0, len(stale), _RECOMPUTE_CHUNK):
+            locked = list(
+                EnforcementCase.objects.select_for_update()
+                .filter(pk__in=stale[start : start + _RECOMPUTE_CHUNK])
+                .only("court_id", *fields)
+                .order_by("pk")
+            )
+            # Checked again under the lock: a case closed or archived meanwhile follows its new status.
+            changes = {case.pk: _due_changes(case, registration, archive) for case in locked}
+            locked = [case for case in locked if changes[case.pk]]
+            by_fields: dict[tuple[str, ...], list[EnforcementCase]] = {}
+            for case in locked:
+                for f, (_, due) in changes[case.pk].items():
+                    setattr(case, f, due)
+                by_fields.setdefault(tuple(changes[case.pk]), []).append(case)
+            for update_fields, cases in by_fields.items():
+                EnforcementCase.objects.bulk_update(cases, update_fields)
+            tails = _log_tails(case.pk for case in locked)
+            entries = []
+            for case in locked:
+                seq, prev_hash = tails.get(case.pk, (0, GENESIS))
+                diff = changes[case.pk]
+                moves = "；".join(
+                    f"{labels[f]} {_date_text(old) or '（空）'} → {new}" for f, (old, new) in diff.items()
+                )
+                entries.append(
+                    new_entry(
+                        case=case,
+                        seq=seq + 1,
+                        prev_hash=prev_hash,
+                        actor=actor,
+                        action=LogAction.DEADLINE_RECOMPUTE,
+                        summary=f"期限重算：{moves}",
+                        before={f: _date_text(old) for f, (old, _) in diff.items()},
+                        after={f: _date_text(new) for f, (_, new) in diff.items()},
+                        reason=reason,
+                        at=now,
+                    )
+                )
+            LogEntry.objects.bulk_create(entries)
+            changed += len(locked)
+    return changed
 
 
 def case_get(pk: int) -> EnforcementCase:

@@ -75,14 +75,22 @@ def _package_knows(year: int) -> bool:
 _package_years: dict[int, bool] = {}
 
 
+def _package_knows_year(year: int) -> bool:
+    known = _package_years.get(year)
+    if known is None:
+        known = _package_years[year] = _package_knows(year)
+    return known
+
+
 def year_source(year: int) -> str:
     """'table', 'package' or 'fallback' — where the working days of `year` come from."""
     if year in _table().loaded_years:
         return "table"
-    known = _package_years.get(year)
-    if known is None:
-        known = _package_years[year] = _package_knows(year)
-    return "package" if known else "fallback"
+    return "package" if _package_knows_year(year) else "fallback"
+
+
+def _note_fallback(year: int) -> None:
+    _fallback_years.set(_fallback_years.get() | {year})
 
 
 def is_workday(day: Date) -> bool:
@@ -93,7 +101,7 @@ def is_workday(day: Date) -> bool:
     if source == "package":
         return chinese_calendar.is_workday(day)
     if source == "fallback":
-        _fallback_years.set(_fallback_years.get() | {day.year})
+        _note_fallback(day.year)
     return day.weekday() < 5
 
 
@@ -159,6 +167,20 @@ def add_years(start: Date, years: int, *, roll_off_rest_day: bool = True) -> Dat
 def fallback_years_used() -> frozenset[int]:
     """Years that had to be counted Monday–Friday since the last reset."""
     return _fallback_years.get()
+
+
+def note_displayed(day: Date | None) -> bool:
+    """A page shows the stored deadline `day`; True when its year is counted Monday–Friday.
+
+    A deadline stored earlier was computed with whatever calendar there was then, so a page that only
+    displays it must warn just as a page that computes it does, until an administrator loads the year
+    (and the load recomputes the stored deadlines). The package is asked first, so pages showing only
+    years it knows cost no query.
+    """
+    if day is None or _package_knows_year(day.year) or year_source(day.year) != "fallback":
+        return False
+    _note_fallback(day.year)
+    return True
 
 
 def reset_fallback_tracking() -> contextvars.Token:
