@@ -41,9 +41,10 @@ test-sqlite: $(VENV)/.test
 test-postgres: $(VENV)/.test system-deps
 	ZHIXING_TEST_DB=postgres $(VENV)/bin/pytest
 
-## make bench: 100,000 demo cases in a throwaway database; prints p50/p95 figures
-bench: $(VENV)/.test
-	$(VENV)/bin/python benchmarks/run.py
+## make bench: 100,000 demo cases on SQLite, then in a throwaway PostgreSQL cluster; prints p50/p95 figures
+bench: $(VENV)/.test system-deps
+	$(VENV)/bin/python benchmarks/run.py --database sqlite
+	$(VENV)/bin/python benchmarks/run.py --database postgres
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check zhixing tests benchmarks conftest.py

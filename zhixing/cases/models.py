@@ -171,7 +171,8 @@ class Party(models.Model):
         indexes = [
             models.Index(fields=["court", "id_number"], name="party_court_id_number"),
             models.Index(fields=["court", "credit_code"], name="party_court_credit_code"),
-            models.Index(fields=["court", "name"], name="party_court_name"),
+            # Covering for the worklist's name search (name LIKE '%…%' per court): the index alone is read.
+            models.Index(fields=["court", "name", "case"], name="party_court_name_case"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -111,7 +111,7 @@ def cases_for_worklist(*, user: User, filters: CaseFilter, court_ids=_LOOK_UP) -
             matching = Party.objects.filter(name__contains=party)
         if court_ids is not None:
             matching = matching.filter(court_id__in=court_ids)
-        cases = cases.filter(pk__in=matching.values("case_id"))
+        cases = cases.filter(pk__in=_matching_case_ids(matching))
         DataAccessLog.objects.create(user=user, court_id=user.court_id, kind="party_search", query=party[:200])
     return cases.select_related("court", "handler", "team").order_by(*WORKLIST_ORDER)
 
@@ -182,6 +182,18 @@ def _page_ids_merged(cases: QuerySet, court_ids: list[int], *, offset: int, limi
     with connections[cases.db].cursor() as cursor:
         cursor.execute(sql, [*params, limit, offset])
         return [row[1] for row in cursor.fetchall()]
+
+
+# A party search resolved to at most this many case ids is passed as a list; a broader one stays a
+# sub-query (SQLite allows 32,766 parameters).
+MAX_PARTY_MATCHES_LISTED = 5000
+
+
+def _matching_case_ids(matching: QuerySet[Party]):
+    """The cases of the matching parties. A name search (LIKE '%…%') scans every party of the visible
+    courts: run it once, not again for the COUNT and for the page."""
+    ids = list(matching.values_list("case_id", flat=True).distinct()[: MAX_PARTY_MATCHES_LISTED + 1])
+    return ids if len(ids) <= MAX_PARTY_MATCHES_LISTED else matching.values("case_id")
 
 
 def log_case_view(*, user: User, case: EnforcementCase, kind: str = "case_view") -> None:

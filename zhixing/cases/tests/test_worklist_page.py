@@ -61,3 +61,21 @@ def test_a_short_first_page_needs_no_count(supervisor, three_courts_of_cases, dj
     with django_assert_num_queries(3):
         page = worklist_page(user=supervisor, filters=CaseFilter(), number=1, page_size=50)
         assert page.paginator.count == 12
+
+
+@pytest.mark.parametrize("listed", [5000, 1], ids=["matches-listed", "broad-match-subquery"])
+def test_a_party_search_finds_the_same_cases_listed_or_as_a_subquery(
+    supervisor, judge, other_judge, make_case, monkeypatch, listed
+):
+    from zhixing.cases import selectors
+
+    monkeypatch.setattr(selectors, "MAX_PARTY_MATCHES_LISTED", listed)
+    wanted = [make_case(actor=actor, filed_on=dt.date(2026, 5, day)) for day, actor in ((4, judge), (6, other_judge))]
+    make_case(actor=judge, filed_on=dt.date(2026, 5, 5))
+    for case in wanted:  # the respondents of the two wanted cases share a name fragment
+        party = case.parties.get(role="respondent")
+        party.name = f"杭州华信{case.pk}科技有限公司"
+        party.save(update_fields=["name"])
+    page = worklist_page(user=supervisor, filters=CaseFilter(party="华信"), number=1, page_size=50)
+    assert [c.pk for c in page.object_list] == [wanted[1].pk, wanted[0].pk]
+    assert page.paginator.count == 2
