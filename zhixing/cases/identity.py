@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from stdnum import numdb
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
@@ -36,7 +37,7 @@ def check_id_number(raw: str, *, today: dt.date | None = None) -> Checked:
         birth_on = ric.get_birth_date(number)
     except StdnumError as exc:
         raise IdentityError(f"身份证号中的出生日期 {number[6:14]} 不是有效日期") from exc
-    today = today or dt.date.today()
+    today = today or timezone.localdate()  # Beijing date, not the server's
     if birth_on > today or birth_on.year < 1900:
         raise IdentityError(f"身份证号中的出生日期 {birth_on:%Y-%m-%d} 不可能")
     expected = ric.calc_check_digit(number)

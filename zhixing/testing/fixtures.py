@@ -13,6 +13,7 @@ import itertools
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
@@ -88,7 +89,7 @@ def supervisor(courts):
 def case_payload(court_code: str = "京0108", *, filed_on: dt.date | None = None, amount_fen: int = 5_000_000,
                  respondent_kind: str = "natural_person", **overrides) -> dict:
     """A valid registration as plain data (what a form, the API or an import row gives)."""
-    filed_on = filed_on or dt.date.today() - dt.timedelta(days=3)
+    filed_on = filed_on or timezone.localdate() - dt.timedelta(days=3)
     n = next(_serial)
     respondent = (
         {"role": "respondent", "kind": "natural_person", "name": f"被执行人{n}",

@@ -149,3 +149,18 @@ def test_an_imported_number_of_another_court_or_year_is_refused(judge):
     message = errors_of(exc)["case_number"]
     assert "京0102" in message and "2025" in message
     assert not Party.objects.exists()
+
+
+def test_a_birth_date_of_today_in_beijing_is_possible_while_utc_is_still_yesterday():
+    import time_machine
+
+    from zhixing.cases.identity import IdentityError, check_id_number
+    from zhixing.demo.identity import make_id_number
+
+    born_today = make_id_number(birth_on=dt.date(2026, 11, 25), serial=7)
+    born_tomorrow = make_id_number(birth_on=dt.date(2026, 11, 26), serial=7)
+    # 2026-11-24 17:30 UTC is 2026-11-25 01:30 in Beijing (UTC+8)
+    with time_machine.travel(dt.datetime(2026, 11, 24, 17, 30, tzinfo=dt.UTC), tick=False):
+        assert check_id_number(born_today).birth_on == dt.date(2026, 11, 25)
+        with pytest.raises(IdentityError, match="不可能"):
+            check_id_number(born_tomorrow)
