@@ -192,7 +192,8 @@ MAX_PARTY_MATCHES_LISTED = 5000
 def _matching_case_ids(matching: QuerySet[Party]):
     """The cases of the matching parties. A name search (LIKE '%…%') scans every party of the visible
     courts: run it once, not again for the COUNT and for the page."""
-    ids = list(matching.values_list("case_id", flat=True).distinct()[: MAX_PARTY_MATCHES_LISTED + 1])
+    # order_by(): Party's default ordering would join the cases table into the DISTINCT.
+    ids = list(matching.order_by().values_list("case_id", flat=True).distinct()[: MAX_PARTY_MATCHES_LISTED + 1])
     return ids if len(ids) <= MAX_PARTY_MATCHES_LISTED else matching.values("case_id")
 
 
