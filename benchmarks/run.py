@@ -34,6 +34,18 @@ RESULTS = HERE / "results"
 GOALS_MS = {"list": 150, "detail": 100}  # p95
 
 
+def build_demo(env: dict, cases: int, seed: int, *, where: str) -> dict:
+    """Migrate and run `zhixing demo` in a subprocess with `env`; returns the build's figures."""
+    command = [sys.executable, "-m", "zhixing"]
+    print(f"Building {cases:,} demo cases (seed {seed}) in {where} …", flush=True)
+    subprocess.run([*command, "migrate", "--noinput", "-v", "0"], env=env, check=True)
+    started = time.monotonic()
+    subprocess.run([*command, "demo", "--cases", str(cases), "--seed", str(seed)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return {"cases": cases, "seed": seed, "build_seconds": round(time.monotonic() - started, 1),
+            "built_on": dt.date.today().isoformat()}
+
+
 def pristine_database(cases: int, seed: int) -> tuple[Path, dict]:
     """benchmarks/var/demo-N-seedS/zhixing.sqlite3, built by `zhixing demo` in a subprocess if missing."""
     folder = VAR / f"demo-{cases}-seed{seed}"
@@ -43,14 +55,7 @@ def pristine_database(cases: int, seed: int) -> tuple[Path, dict]:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"ZHIXING_VAR_DIR": str(folder)}
-    command = [sys.executable, "-m", "zhixing"]
-    print(f"Building {cases:,} demo cases (seed {seed}) into {folder} …", flush=True)
-    subprocess.run([*command, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    started = time.monotonic()
-    subprocess.run([*command, "demo", "--cases", str(cases), "--seed", str(seed)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    info = {"cases": cases, "seed": seed, "build_seconds": round(time.monotonic() - started, 1),
-            "built_on": dt.date.today().isoformat()}
+    info = build_demo(env, cases, seed, where=str(folder))
     marker.write_text(json.dumps(info))
     return folder / "zhixing.sqlite3", info
 
@@ -63,15 +68,7 @@ def postgres_database(cases: int, seed: int):
     cluster = ThrowawayCluster()
     cluster.start()
     url = cluster.create_database("zhixing")
-    env = {**os.environ, "DATABASE_URL": url}
-    command = [sys.executable, "-m", "zhixing"]
-    print(f"Building {cases:,} demo cases (seed {seed}) in a throwaway PostgreSQL cluster …", flush=True)
-    subprocess.run([*command, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    started = time.monotonic()
-    subprocess.run([*command, "demo", "--cases", str(cases), "--seed", str(seed)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    info = {"cases": cases, "seed": seed, "build_seconds": round(time.monotonic() - started, 1),
-            "built_on": dt.date.today().isoformat()}
+    info = build_demo({**os.environ, "DATABASE_URL": url}, cases, seed, where="a throwaway PostgreSQL cluster")
     return cluster, url, info
 
 
