@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "zhixing.courts",
     "zhixing.workdays",
     "zhixing.cases",
+    "zhixing.supervision",
     "zhixing.demo",
 ]
 

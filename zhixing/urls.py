@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("zhixing.cases.urls")),
     path("courts/", include("zhixing.courts.urls")),
+    path("supervision/", include("zhixing.supervision.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

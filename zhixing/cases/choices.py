@@ -80,6 +80,14 @@ class LogAction(models.TextChoices):
     ARCHIVE = "archive", "归档"
     NOTE = "note", "备注"
     DEADLINE_RECOMPUTE = "deadline_recompute", "期限重算"
+    LOCK = "lock", "程序锁死"
+    UNLOCK_REQUEST = "unlock_request", "申请解锁"
+    UNLOCK = "unlock", "解锁"
+    UNLOCK_REJECT = "unlock_reject", "驳回解锁"
+    SUSPEND = "suspend", "暂停计算期限"
+    RESUME = "resume", "恢复计算期限"
+    EXTENSION = "extension", "延长执行期限"
+    REBASE = "rebase", "规则版本重定"
 
 
 class RegistrationSource(models.TextChoices):

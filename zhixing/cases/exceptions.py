@@ -31,6 +31,13 @@ class Conflict(DomainError):
     http_status = 409
 
 
+class Locked(DomainError):
+    """程序锁死: the case refuses everything but the remedy until an unlock is approved (HTTP 423)."""
+
+    code = "locked"
+    http_status = 423
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str  # a path such as parties[1].id_number

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from zhixing.accounts.models import User
 from zhixing.courts.models import Court
+from zhixing.supervision import engine
 
 from . import casenumbers, services
 from .choices import PartyKind, RegistrationSource
@@ -359,15 +360,17 @@ def write(*, actor: User, court: Court, file_name: str, digest: str, prepared: l
             imported_by=actor,
         )
         _lock_counters(prepared)
-        numbers = []
+        numbers, case_ids = [], []
         for p in prepared:
             try:
                 case = services.case_register(
-                    actor=actor, data=p.data, source=RegistrationSource.IMPORT, import_batch=batch
+                    actor=actor, data=p.data, source=RegistrationSource.IMPORT, import_batch=batch, supervise=False
                 )
             except DomainError as exc:
                 raise _write_failure(p, exc) from exc
             numbers.append(case.case_number)
+            case_ids.append(case.pk)
+        engine.supervise_cases(case_ids)  # once for the whole file, in the same transaction
     return numbers
 
 

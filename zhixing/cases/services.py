@@ -49,6 +49,18 @@ def _locked(case: EnforcementCase) -> EnforcementCase:
     return EnforcementCase.objects.select_for_update().get(pk=case.pk)
 
 
+def _supervision_after_change(case: EnforcementCase, action: str | None) -> None:
+    """Refuse what a lock forbids (程序锁死, HTTP 423) — call before changing — or, with action=None
+    after the change, recompute the case's deadlines and warnings in the same transaction."""
+    from zhixing.supervision import engine
+    from zhixing.supervision import services as supervision
+
+    if action is not None:
+        supervision.ensure_not_locked(case, action)
+    else:
+        engine.supervise_cases([case.pk])
+
+
 def _names(parties, role: str) -> str:
     return "、".join(p.name for p in parties if p.role == role)[:500]
 
@@ -86,6 +98,7 @@ def case_register(
     source: str = RegistrationSource.FORM,
     import_batch: ImportBatch | None = None,
     at: dt.datetime | None = None,
+    supervise: bool = True,
 ) -> EnforcementCase:
     """立案. Numbers the case per court, year and type (法〔2015〕137号), stores its deadlines
     (TIME_LIMITS) and opens its execution log."""
@@ -144,6 +157,8 @@ def case_register(
             after=registration_snapshot(case, data),
             at=now,
         )
+        if supervise:  # a bulk import supervises its cases once, at the end
+            _supervision_after_change(case, None)
     return case
 
 
@@ -209,6 +224,7 @@ def node_record(
         refusal = node_refusal(case, node, actor, recorded_nodes(case))
         if refusal:
             raise DomainError(refusal, code="node_not_allowed")
+        _supervision_after_change(case, node.code)
         record = NodeRecord.objects.create(
             court_id=case.court_id,
             case=case,
@@ -232,6 +248,7 @@ def node_record(
             after={"stage": case.stage, "occurred_on": occurred_on.isoformat(), "note": note[:500]},
             reason=note[:500],
         )
+        _supervision_after_change(case, None)
     return record
 
 
@@ -253,6 +270,7 @@ def case_assign(*, actor: User, case: EnforcementCase, handler: User, team: Team
             raise DomainError("已结案件不能分案", code="case_closed")
         if case.handler_id and not reason.strip():
             raise ValidationFailed([FieldError("reason", "改派承办人须说明理由")])
+        _supervision_after_change(case, "assign")
         before = {"handler": case.handler.display_name if case.handler_id else None, "team": str(case.team) if case.team_id else None}
         case.handler, case.team = handler, team
         case.save(update_fields=["handler", "team"])
@@ -270,6 +288,7 @@ def case_assign(*, actor: User, case: EnforcementCase, handler: User, team: Team
             after={"handler": handler.display_name, "team": str(team) if team else None},
             reason=reason,
         )
+        _supervision_after_change(case, None)
     return case
 
 
@@ -288,6 +307,7 @@ def party_update(*, actor: User, party: Party, changes: dict, reason: str) -> Pa
         raise ValidationFailed([FieldError(f, "不可修改的字段") for f in sorted(unknown)])
     with transaction.atomic():
         case = _locked(party.case)
+        _supervision_after_change(case, "party_update")
         party = Party.objects.get(pk=party.pk)
         merged = {f: getattr(party, f) for f in PARTY_EDITABLE} | {"role": party.role, "kind": party.kind} | changes
         errors: list[FieldError] = []
@@ -345,6 +365,7 @@ def case_close(
         case = _locked(case)
         if not case.is_open:
             raise DomainError(f"案件已于 {case.closed_on} 结案", code="case_closed")
+        _supervision_after_change(case, "close")
         errors = []
         if closed_on > today:
             errors.append(FieldError("closed_on", f"{closed_on} 晚于今天"))
@@ -393,6 +414,7 @@ def case_close(
             },
             reason=reason,
         )
+        _supervision_after_change(case, None)
     return case
 
 
@@ -406,6 +428,7 @@ def case_archive(*, actor: User, case: EnforcementCase, archived_on: dt.date | N
         case = _locked(case)
         if case.status != CaseStatus.CLOSED:
             raise DomainError("只有已结案件才能归档", code="not_closed")
+        _supervision_after_change(case, "archive")
         if archived_on < case.closed_on or archived_on > timezone.localdate():
             raise ValidationFailed([FieldError("archived_on", f"归档日期应在结案日期 {case.closed_on} 与今天之间")])
         case.status = CaseStatus.ARCHIVED
@@ -426,6 +449,7 @@ def case_archive(*, actor: User, case: EnforcementCase, archived_on: dt.date | N
             after={"status": CaseStatus.ARCHIVED, "archived_on": archived_on.isoformat()},
             reason=reason,
         )
+        _supervision_after_change(case, None)
     return case
 
 
@@ -465,6 +489,10 @@ def deadlines_recompute(*, years: set[int] | frozenset[int], actor: User | None 
     """
     if not years:
         return 0
+    from zhixing.supervision.models import DueDate
+
+    # Supervision remembers dates per start date; the calendar changed, so forget them (refilled next run).
+    DueDate.objects.all().delete()
     reason = reason[:500]
     # A roll-off from the last days of December can end in January of the next year.
     span = (dt.date(min(years), 1, 1), dt.date(max(years) + 1, 1, 31))

@@ -1,0 +1,133 @@
+"""After a full run: the day's counts per court and team (the big screen's history) and each
+person's daily digest of the warnings that are theirs. Both are replaced for the same day, so a
+second run the same day leaves the same rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from zhixing.accounts.choices import Role
+from zhixing.accounts.models import User
+from zhixing.cases.choices import CaseStatus
+from zhixing.cases.models import EnforcementCase
+from zhixing.courts.models import Team
+
+from .models import CaseLock, DailyDigest, Deadline, Escalation, WarningSnapshot
+from .rules import RULES, WuChao
+
+LEVEL_NAMES = {1: "yellow", 2: "orange", 3: "red"}
+
+
+def wuchao_rules() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {key: [] for key in WuChao.ORDER}
+    for rule in RULES:
+        if rule.wuchao:
+            out[rule.wuchao].append(rule.code)
+    return out
+
+
+def worst_levels(where: str = "", params=()) -> list[tuple[int, int | None, int, int]]:
+    """(court_id, team_id, worst level, cases): each case counted once, at its worst warning."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT court_id, team_id, worst, COUNT(*) FROM (
+                    SELECT case_id, court_id, team_id, MAX(level) AS worst FROM {Deadline._meta.db_table}
+                    WHERE level > 0 {where} GROUP BY case_id, court_id, team_id) w
+                GROUP BY court_id, team_id, worst""",
+            params,
+        )
+        return cursor.fetchall()
+
+
+@transaction.atomic
+def write_snapshots(day: dt.date) -> int:
+    rows: dict[tuple[int, int | None], WarningSnapshot] = {}
+
+    def row(court_id, team_id) -> WarningSnapshot:
+        key = (court_id, team_id)
+        if key not in rows:
+            rows[key] = WarningSnapshot(court_id=court_id, team_id=team_id, day=day, wuchao={})
+        return rows[key]
+
+    for court_id, team_id, worst, n in worst_levels():
+        setattr(row(court_id, team_id), LEVEL_NAMES[worst], n)
+    for kind, codes in wuchao_rules().items():
+        red = (
+            Deadline.objects.filter(level=3, rule_code__in=codes)
+            .values("court_id", "team_id").annotate(n=Count("case_id", distinct=True)).order_by()
+        )
+        for r in red:
+            row(r["court_id"], r["team_id"]).wuchao[kind] = r["n"]
+    locked = (
+        CaseLock.objects.filter(released_on__isnull=True)
+        .values("court_id", "case__team_id").annotate(n=Count("id")).order_by()
+    )
+    for r in locked:
+        row(r["court_id"], r["case__team_id"]).locked = r["n"]
+    load = (
+        EnforcementCase.objects.filter(status=CaseStatus.OPEN)
+        .values("court_id", "team_id").annotate(n=Count("id")).order_by()
+    )
+    for r in load:
+        row(r["court_id"], r["team_id"]).open_cases = r["n"]
+    WarningSnapshot.objects.filter(day=day).delete()
+    WarningSnapshot.objects.bulk_create(rows.values(), batch_size=2000)
+    return len(rows)
+
+
+def _counts_text(counts: dict) -> str:
+    parts = [f"{label} {counts[key]} 件" for key, label in (("red", "红色"), ("orange", "橙色"), ("yellow", "黄色")) if counts.get(key)]
+    return "、".join(parts) if parts else "无"
+
+
+@transaction.atomic
+def write_digests(day: dt.date) -> int:
+    """每日督办摘要: what is the person's own (as handler) and what has been escalated to them."""
+    own: dict[int, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT handler_id, worst, COUNT(*) FROM (
+                    SELECT case_id, handler_id, MAX(level) AS worst FROM {Deadline._meta.db_table}
+                    WHERE level > 0 AND handler_id IS NOT NULL GROUP BY case_id, handler_id) w
+                GROUP BY handler_id, worst"""
+        )
+        for handler_id, worst, n in cursor.fetchall():
+            own[handler_id][LEVEL_NAMES[worst]] = n
+    escalated: dict[int, dict[str, int]] = defaultdict(dict)
+    by_team = (
+        Deadline.objects.filter(escalation__gte=Escalation.TEAM_LEAD, team__isnull=False)
+        .values("team_id").annotate(n=Count("case_id", distinct=True)).order_by()
+    )
+    leaders = dict(Team.objects.filter(leader__isnull=False).values_list("pk", "leader_id"))
+    for r in by_team:
+        if r["team_id"] in leaders:
+            escalated[leaders[r["team_id"]]]["团队"] = r["n"]
+    for level, role, label in ((Escalation.DIVISION_HEAD, Role.BUREAU_HEAD, "局长/庭长"), (Escalation.PRESIDENT, Role.PRESIDENT, "院长")):
+        by_court = dict(
+            Deadline.objects.filter(escalation__gte=level).values("court_id")
+            .annotate(n=Count("case_id", distinct=True)).order_by().values_list("court_id", "n")
+        )
+        for user_id, court_id in User.objects.filter(role=role, is_active=True, court_id__in=list(by_court)).values_list("pk", "court_id"):
+            escalated[user_id][label] = by_court[court_id]
+    locked_by_handler = dict(
+        CaseLock.objects.filter(released_on__isnull=True, case__handler__isnull=False)
+        .values("case__handler_id").annotate(n=Count("id")).order_by().values_list("case__handler_id", "n")
+    )
+    digests = []
+    for user_id in set(own) | set(escalated) | set(locked_by_handler):
+        counts = dict(own.get(user_id, {}))
+        lines = [f"{day} 督办摘要", f"本人承办：{_counts_text(counts)}"]
+        if locked_by_handler.get(user_id):
+            counts["locked"] = locked_by_handler[user_id]
+            lines.append(f"程序锁死：{counts['locked']} 件，须办理补救事项并申请解锁")
+        for label, n in escalated.get(user_id, {}).items():
+            counts[f"escalated_{label}"] = n
+            lines.append(f"升级至您（{label}）督办：{n} 件")
+        digests.append(DailyDigest(user_id=user_id, day=day, counts=counts, body="\n".join(lines)))
+    DailyDigest.objects.filter(day=day).delete()
+    DailyDigest.objects.bulk_create(digests, batch_size=2000)
+    return len(digests)
