@@ -9,8 +9,10 @@ admin.site.site_header = "智慧执行 · 系统管理"
 admin.site.site_title = "智慧执行"
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="cases:worklist", permanent=False)),
-    path("login/", auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True), name="login"),
+    path("", RedirectView.as_view(pattern_name="supervision:home", permanent=False)),
+    # Each role lands on its home page (督办首页): its own warnings, its team's or its court's.
+    path("login/", auth_views.LoginView.as_view(template_name="login.html", redirect_authenticated_user=True,
+                                                next_page="supervision:home"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("cases/", include("zhixing.cases.urls")),
     path("courts/", include("zhixing.courts.urls")),

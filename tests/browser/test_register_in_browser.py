@@ -101,7 +101,7 @@ def test_a_judge_registers_a_case_and_finds_it_on_the_worklist(live_server, log_
     expect(page.locator(".messages")).to_contain_text("立案成功，案号：")
     case_number = page.locator("h1").inner_text()
     assert re.fullmatch(r"（\d{4}）京0108执\d+号", case_number)
-    expect(page.locator("table.grid").first).to_contain_text(respondent_name)
+    expect(page.locator("table.parties")).to_contain_text(respondent_name)
     expect(page.locator("body")).to_contain_text("88,888.88")
     # record a node through htmx: the page reloads with the new log entry
     page.select_option("#id_node-node_code", "enforcement_notice")

@@ -10,6 +10,7 @@ from ninja.responses import Status
 
 from zhixing.accounts.models import User
 from zhixing.courts.models import Team
+from zhixing.supervision import services as supervision
 
 from . import imports, selectors, services
 from .choices import CaseStatus, Stage
@@ -95,10 +96,15 @@ def node_out(record) -> dict:
 
 
 def allowed_node_codes(case: EnforcementCase, user: User) -> list[str]:
+    """The nodes `user` may record now: the flow's rules, and on a locked case (程序锁死) only the remedy."""
     if user.is_read_only:
         return []
     recorded = services.recorded_nodes(case)
-    return [n.code for n in NODES if services.node_refusal(case, n, user, recorded) is None]
+    lock = supervision.active_lock(case.pk)
+    return [
+        n.code for n in NODES
+        if services.node_refusal(case, n, user, recorded) is None and (lock is None or supervision.lock_allows(lock, n.code))
+    ]
 
 
 def case_detail_out(user: User, case_id: int) -> dict:

@@ -90,6 +90,13 @@ class LogAction(models.TextChoices):
     REBASE = "rebase", "规则版本重定"
 
 
+# Written by supervision (nightly runs, locks and their approvals), not by recording a flow node.
+SUPERVISION_ACTIONS = frozenset({
+    LogAction.LOCK, LogAction.UNLOCK_REQUEST, LogAction.UNLOCK, LogAction.UNLOCK_REJECT,
+    LogAction.SUSPEND, LogAction.RESUME, LogAction.EXTENSION, LogAction.REBASE,
+})
+
+
 class RegistrationSource(models.TextChoices):
     FORM = "form", "立案页面"
     API = "api", "接口"

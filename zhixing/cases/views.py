@@ -3,7 +3,6 @@ a DomainError becomes a form error (`_run`), NotFound a 404 — the same answers
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -15,7 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.workdays import calendar
+from zhixing.supervision import services as supervision
+from zhixing.supervision import views as supervision_views
 
 from . import imports, selectors, services
 from .api import allowed_node_codes
@@ -162,39 +162,6 @@ def import_cases(request: HttpRequest) -> HttpResponse:
 
 # ---------------------------------------------------------------- detail and actions
 
-DEADLINES = (
-    ("assign_due", "分案期限"),
-    ("notice_due", "执行通知期限"),
-    ("close_due", "结案期限"),
-    ("archive_due", "归档期限"),
-)
-
-
-def _deadline_rows(case: EnforcementCase, recorded: set[str], today: dt.date) -> list[dict]:
-    """Each stored deadline with what is left of it. Counting the working days left goes through the
-    holiday calendar, so a deadline in a year nobody has loaded raises the page's calendar warning."""
-    met = {
-        "assign_due": case.handler_id is not None,
-        "notice_due": "enforcement_notice" in recorded,
-        "close_due": not case.is_open,
-        "archive_due": case.status == CaseStatus.ARCHIVED,
-    }
-    rows = []
-    for field, label in DEADLINES:
-        due = getattr(case, field)
-        if due is None:
-            continue
-        if met[field]:
-            state, css = "已完成", "done"
-        elif due < today:
-            state, css = f"已逾期 {(today - due).days} 天", "overdue"
-        else:
-            left = calendar.working_days_between(today, due)
-            state, css = f"剩余 {left} 个工作日", "soon" if left <= 3 else ""
-        rows.append({"label": label, "due": due, "state": state, "css": css})
-    return rows
-
-
 def _can_act(user, case: EnforcementCase) -> bool:
     return not user.is_read_only and (user.is_superuser or user.court_id == case.court_id)
 
@@ -204,41 +171,55 @@ def _has_role(user, roles) -> bool:
 
 
 def _action_forms(user, case: EnforcementCase, parties: list[Party], bound: dict) -> dict:
-    """The forms offered now (a bound one, with its errors, replaces its empty twin)."""
+    """The forms offered now (a bound one, with its errors, replaces its empty twin). A form that a
+    lock (程序锁死) would refuse is not offered; `locked` says why instead."""
     if not _can_act(user, case):
         return {}
+    lock = supervision.active_lock(case.pk)
+    refused: list[str] = []
+
+    def open_to(action: str) -> bool:
+        if lock is None or action in bound or supervision.lock_allows(lock, action):
+            return True
+        refused.append(action)
+        return False
+
     actions: dict = {}
     if case.is_open:
         offered = allowed_node_codes(case, user)
         if offered or "node" in bound:
             actions["node"] = bound.get("node") or NodeForm(offered=offered)
-        if _has_role(user, ASSIGNERS):
+        if _has_role(user, ASSIGNERS) and open_to("assign"):
             actions["assign"] = bound.get("assign") or AssignForm(case=case)
-        if _has_role(user, HANDLING | LEADERS):
+        if _has_role(user, HANDLING | LEADERS) and open_to("close"):
             actions["close"] = bound.get("close") or CloseForm()
-    elif case.status == CaseStatus.CLOSED and _has_role(user, NODES_BY_CODE["archive"].roles):
+    elif case.status == CaseStatus.CLOSED and _has_role(user, NODES_BY_CODE["archive"].roles) and open_to("archive"):
         actions["archive"] = bound.get("archive") or ArchiveForm()
-    failed_party = bound.get("party")
-    actions["parties"] = [
-        (party, failed_party if failed_party and failed_party.party.pk == party.pk else PartyEditForm(party=party))
-        for party in parties
-    ]
+    if open_to("party_update"):
+        failed_party = bound.get("party")
+        actions["parties"] = [
+            (party, failed_party if failed_party and failed_party.party.pk == party.pk else PartyEditForm(party=party))
+            for party in parties
+        ]
+    if refused:
+        actions["locked"] = supervision.lock_refusal(case.pk, refused[0])
     return actions
 
 
-def _render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+def render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+    """The case page; `bound` holds a failed action's form (by name), shown with its errors. The
+    supervision panel (deadlines, lock, pauses, extensions) is the supervision app's."""
     try:
         detail = selectors.case_detail(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
     case = detail["case"]
-    today = timezone.localdate()
-    recorded = {record.node_code for record in detail["nodes"]}
+    bound = bound or {}
     context = {
         **detail,
-        "deadlines": _deadline_rows(case, recorded, today),
         "claim_total_fen": sum(claim.amount_fen for claim in detail["claims"]),
-        "actions": _action_forms(request.user, case, detail["parties"], bound or {}),
+        "actions": _action_forms(request.user, case, detail["parties"], bound),
+        "supervision": supervision_views.case_panel(request.user, case, bound),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -246,7 +227,7 @@ def _render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, 
 @login_required
 @require_GET
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, pk)
+    return render_detail(request, pk)
 
 
 def _case_for_action(request: HttpRequest, pk: int) -> EnforcementCase:
@@ -271,7 +252,7 @@ def _action_failed(request: HttpRequest, case: EnforcementCase, name: str, form,
         template = "cases/_party_edit.html" if name == "party" else f"cases/_action_{name}.html"
         context = {"case": case, "form": form, "party": getattr(form, "party", None)}
         return render(request, template, context, status=status)
-    return _render_detail(request, case.pk, bound={name: form}, status=status)
+    return render_detail(request, case.pk, bound={name: form}, status=status)
 
 
 @login_required

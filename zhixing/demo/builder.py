@@ -18,6 +18,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 
 from zhixing.accounts.models import User
+from zhixing.cases.choices import SUPERVISION_ACTIONS
 from zhixing.cases.models import CaseNumberSequence, EnforcementCase, LogEntry
 from zhixing.courts.models import Court, Division, Team
 from zhixing.workdays import calendar
@@ -174,10 +175,12 @@ def plan_digest(*, cases: int, seed: int, today: dt.date) -> str:
 
 
 def database_digest() -> str:
-    """The same digest, read back from the database."""
+    """The same digest, read back from the database (the builder's rows: the demo's supervision runs
+    come after it and append their own entries)."""
     digest = hashlib.sha256()
     hashes: dict[int, list[str]] = {}
-    for case_id, entry_hash in LogEntry.objects.order_by("case_id", "seq").values_list("case_id", "entry_hash").iterator():
+    entries = LogEntry.objects.exclude(action__in=SUPERVISION_ACTIONS).order_by("case_id", "seq")
+    for case_id, entry_hash in entries.values_list("case_id", "entry_hash").iterator():
         hashes.setdefault(case_id, []).append(entry_hash)
     for pk, *values in EnforcementCase.objects.order_by("pk").values_list(*DIGEST_FIELDS).iterator():
         digest.update(_case_line(*values).encode())

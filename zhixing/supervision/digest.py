@@ -43,8 +43,37 @@ def worst_levels(where: str = "", params=()) -> list[tuple[int, int | None, int,
         return cursor.fetchall()
 
 
+def _build_case_warnings(cursor) -> list[str]:
+    """sv_warn: one row per warned case — its worst level, highest escalation and 五超 classes — read
+    in one pass over the warned deadlines; everything below is counted from it. Returns the class columns."""
+    classes = []
+    flags = []
+    for i, (kind, codes) in enumerate(wuchao_rules().items()):
+        if codes:
+            classes.append((f"w{i}", kind))
+            quoted = ", ".join(f"'{c}'" for c in codes)
+            flags.append(f"MAX(CASE WHEN level = 3 AND rule_code IN ({quoted}) THEN 1 ELSE 0 END) AS w{i}")
+    cursor.execute("DROP TABLE IF EXISTS sv_warn")
+    cursor.execute(
+        f"""CREATE TEMP TABLE sv_warn AS
+            SELECT case_id, court_id, team_id, handler_id, MAX(level) AS worst, MAX(escalation) AS esc, {', '.join(flags)}
+            FROM {Deadline._meta.db_table} WHERE level > 0 GROUP BY case_id, court_id, team_id, handler_id"""
+    )
+    return classes
+
+
 @transaction.atomic
-def write_snapshots(day: dt.date) -> int:
+def write_summaries(day: dt.date) -> tuple[int, int]:
+    """After a full run: the day's snapshots and everyone's digest, from one pass over the warnings."""
+    with connection.cursor() as cursor:
+        classes = _build_case_warnings(cursor)
+        snapshots = _write_snapshots(cursor, day, classes)
+        digests = _write_digests(cursor, day)
+        cursor.execute("DROP TABLE IF EXISTS sv_warn")
+    return snapshots, digests
+
+
+def _write_snapshots(cursor, day: dt.date, classes: list[tuple[str, str]]) -> int:
     rows: dict[tuple[int, int | None], WarningSnapshot] = {}
 
     def row(court_id, team_id) -> WarningSnapshot:
@@ -53,15 +82,14 @@ def write_snapshots(day: dt.date) -> int:
             rows[key] = WarningSnapshot(court_id=court_id, team_id=team_id, day=day, wuchao={})
         return rows[key]
 
-    for court_id, team_id, worst, n in worst_levels():
-        setattr(row(court_id, team_id), LEVEL_NAMES[worst], n)
-    for kind, codes in wuchao_rules().items():
-        red = (
-            Deadline.objects.filter(level=3, rule_code__in=codes)
-            .values("court_id", "team_id").annotate(n=Count("case_id", distinct=True)).order_by()
-        )
-        for r in red:
-            row(r["court_id"], r["team_id"]).wuchao[kind] = r["n"]
+    sums = ", ".join(f"SUM({column})" for column, _ in classes)
+    cursor.execute(f"SELECT court_id, team_id, worst, COUNT(*), {sums} FROM sv_warn GROUP BY court_id, team_id, worst")
+    for court_id, team_id, worst, n, *flags in cursor.fetchall():
+        snapshot = row(court_id, team_id)
+        setattr(snapshot, LEVEL_NAMES[worst], n)
+        for (_, kind), count in zip(classes, flags, strict=True):
+            if count:
+                snapshot.wuchao[kind] = snapshot.wuchao.get(kind, 0) + int(count)
     locked = (
         CaseLock.objects.filter(released_on__isnull=True)
         .values("court_id", "case__team_id").annotate(n=Count("id")).order_by()
@@ -84,33 +112,21 @@ def _counts_text(counts: dict) -> str:
     return "、".join(parts) if parts else "无"
 
 
-@transaction.atomic
-def write_digests(day: dt.date) -> int:
+def _write_digests(cursor, day: dt.date) -> int:
     """每日督办摘要: what is the person's own (as handler) and what has been escalated to them."""
     own: dict[int, dict] = defaultdict(dict)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT handler_id, worst, COUNT(*) FROM (
-                    SELECT case_id, handler_id, MAX(level) AS worst FROM {Deadline._meta.db_table}
-                    WHERE level > 0 AND handler_id IS NOT NULL GROUP BY case_id, handler_id) w
-                GROUP BY handler_id, worst"""
-        )
-        for handler_id, worst, n in cursor.fetchall():
-            own[handler_id][LEVEL_NAMES[worst]] = n
+    cursor.execute("SELECT handler_id, worst, COUNT(*) FROM sv_warn WHERE handler_id IS NOT NULL GROUP BY handler_id, worst")
+    for handler_id, worst, n in cursor.fetchall():
+        own[handler_id][LEVEL_NAMES[worst]] = n
     escalated: dict[int, dict[str, int]] = defaultdict(dict)
-    by_team = (
-        Deadline.objects.filter(escalation__gte=Escalation.TEAM_LEAD, team__isnull=False)
-        .values("team_id").annotate(n=Count("case_id", distinct=True)).order_by()
-    )
+    cursor.execute(f"SELECT team_id, COUNT(*) FROM sv_warn WHERE esc >= {Escalation.TEAM_LEAD} AND team_id IS NOT NULL GROUP BY team_id")
     leaders = dict(Team.objects.filter(leader__isnull=False).values_list("pk", "leader_id"))
-    for r in by_team:
-        if r["team_id"] in leaders:
-            escalated[leaders[r["team_id"]]]["团队"] = r["n"]
+    for team_id, n in cursor.fetchall():
+        if team_id in leaders:
+            escalated[leaders[team_id]]["团队"] = n
     for level, role, label in ((Escalation.DIVISION_HEAD, Role.BUREAU_HEAD, "局长/庭长"), (Escalation.PRESIDENT, Role.PRESIDENT, "院长")):
-        by_court = dict(
-            Deadline.objects.filter(escalation__gte=level).values("court_id")
-            .annotate(n=Count("case_id", distinct=True)).order_by().values_list("court_id", "n")
-        )
+        cursor.execute(f"SELECT court_id, COUNT(*) FROM sv_warn WHERE esc >= {int(level)} GROUP BY court_id")
+        by_court = dict(cursor.fetchall())
         for user_id, court_id in User.objects.filter(role=role, is_active=True, court_id__in=list(by_court)).values_list("pk", "court_id"):
             escalated[user_id][label] = by_court[court_id]
     locked_by_handler = dict(

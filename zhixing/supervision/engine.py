@@ -114,33 +114,50 @@ def _col(rule: DeadlineRule, what: str) -> str:
 # ---------------------------------------------------------------- step 1: facts
 
 
-def _aggregates(rule: DeadlineRule) -> list[tuple[str, str]]:
-    """(column, aggregate over nodes n) needed by `rule`."""
-    out = []
-    if rule.start_nodes:
-        codes = _q(rule.start_nodes)
-        out.append((_col(rule, "smin"), f"MIN(CASE WHEN n.node_code IN ({codes}) THEN n.occurred_on END)"))
-        out.append((_col(rule, "smax"), f"MAX(CASE WHEN n.node_code IN ({codes}) THEN n.occurred_on END)"))
-    if rule.met_by:
-        codes = _q(rule.met_by)
-        out.append((_col(rule, "mmin"), f"MIN(CASE WHEN n.node_code IN ({codes}) THEN n.occurred_on END)"))
-        out.append((_col(rule, "mmax"), f"MAX(CASE WHEN n.node_code IN ({codes}) THEN n.occurred_on END)"))
-        if rule.met_after_count > 1:
-            out.append((_col(rule, "mcnt"), f"COUNT(CASE WHEN n.node_code IN ({codes}) THEN 1 END)"))
-    return out
+def _needed(rule: DeadlineRule) -> set[str]:
+    """Which of smin/smax/mmin/mmax/mcnt the rule's kind reads."""
+    if rule.kind == Kind.FILING:
+        if not rule.met_by:
+            return set()
+        return {"mmax", "mcnt"} if rule.met_after_count > 1 else {"mmin"}
+    return {Kind.NODE: {"smin", "mmin"}, Kind.LAST_NODE: {"smax", "mmin"}, Kind.PAIRED: {"smin", "smax", "mmax"},
+            Kind.CLOSING: set()}[rule.kind]
 
 
-def _start_met(rule: DeadlineRule) -> tuple[str, str]:
+def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
+    fn = {"smin": "MIN", "mmin": "MIN", "smax": "MAX", "mmax": "MAX", "mcnt": "COUNT"}[what]
+    value = "1" if what == "mcnt" else "n.occurred_on"
+    return f"{fn}(CASE WHEN n.node_code IN ({_q(codes)}) THEN {value} END)"
+
+
+def _aggregates() -> tuple[list[tuple[str, str]], dict[str, str]]:
+    """The distinct aggregates over a case's nodes that the rules read — each computed once however
+    many rules read it (three measure rules share one 'first disposal') — and {rule column: aggregate column}."""
+    columns: dict[str, str] = {}
+    names: dict[str, str] = {}
+    for rule in RULES:
+        for what in sorted(_needed(rule)):
+            codes = rule.start_nodes if what.startswith("s") else rule.met_by
+            sql = _aggregate_sql(what, codes)
+            if sql not in columns:
+                columns[sql] = f"a{len(columns)}"
+            names[_col(rule, what)] = columns[sql]
+    return [(name, sql) for sql, name in columns.items()], names
+
+
+def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
     """SQL for (start date, met date) in terms of the aggregate row g."""
-    smin, smax = f"g.{_col(rule, 'smin')}", f"g.{_col(rule, 'smax')}"
-    mmin, mmax = f"g.{_col(rule, 'mmin')}", f"g.{_col(rule, 'mmax')}"
+    def agg(what: str) -> str:
+        return f"g.{names.get(_col(rule, what), 'missing')}"
+
+    smin, smax, mmin, mmax = agg("smin"), agg("smax"), agg("mmin"), agg("mmax")
     if rule.kind == Kind.FILING:
         start = "g.filed_on"
         met_parts = []
         if rule.met_by:
             if rule.met_after_count == 2:
                 # exactly two: the later is the second; three or more: found in a second pass
-                cnt = f"g.{_col(rule, 'mcnt')}"
+                cnt = agg("mcnt")
                 met_parts.append(f"CASE WHEN {cnt} = 2 THEN {mmax} END")
             else:
                 met_parts.append(mmin)
@@ -164,14 +181,18 @@ def _start_met(rule: DeadlineRule) -> tuple[str, str]:
     raise ValueError(rule.kind)
 
 
-def _build_facts(cursor, case_ids: list[int] | None) -> int:
-    aggregates = [agg for rule in RULES for agg in _aggregates(rule)]
+def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
+    """sv_facts: per case, each rule's start and met dates, its court's settings and its pauses."""
+    _build_adjustments(cursor, case_ids, as_of)
+    aggregates, names = _aggregates()
     inner_cols = ",\n".join(f"{expr} AS {name}" for name, expr in aggregates)
     starts = []
     for rule in RULES:
-        start, met = _start_met(rule)
+        start, met = _start_met(rule, names)
         starts.append(f"{start} AS {_col(rule, 'start')}, {met} AS {_col(rule, 'met')}")
-    keep = [name for name, _ in aggregates if name.startswith(("smax_", "mmax_", "mcnt_"))]
+    # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones.
+    keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_"))})
+    versions = ", ".join(f"s.v_{rule.code}" for rule in RULES)
     if case_ids is None:
         where, params = f"c.status IN ('{CaseStatus.OPEN}', '{CaseStatus.CLOSED}')", []
     else:
@@ -181,14 +202,19 @@ def _build_facts(cursor, case_ids: list[int] | None) -> int:
         f"""
         CREATE TEMP TABLE sv_facts AS
         SELECT g.case_id, g.court_id, g.team_id, g.handler_id, g.status, g.filed_on, g.closed_on,
-               {', '.join(starts)}, {', '.join('g.' + k + ' AS ' + k for k in keep)}
+               {', '.join(starts)}, {', '.join(keep)}, s.policy_key, {versions},
+               COALESCE(a.paused_days, 0) AS paused_days, COALESCE(a.paused_now, 0) AS paused_now,
+               COALESCE(a.extension_months, 0) AS extension_months
         FROM (
             SELECT c.id AS case_id, c.court_id, c.team_id, c.handler_id, c.status, c.filed_on, c.closed_on,
                    c.archived_on, {inner_cols}
             FROM {CASES} c LEFT JOIN {NODES} n ON n.case_id = c.id
             WHERE {where}
-            GROUP BY c.id, c.court_id, c.team_id, c.handler_id, c.status, c.filed_on, c.closed_on, c.archived_on
+            GROUP BY c.id  -- the other columns depend on the key (both databases accept that); grouping by
+                           -- them too made SQLite walk the cases through a secondary index, row by row
         ) g
+        JOIN sv_court s ON s.court_id = g.court_id
+        LEFT JOIN sv_adjust a ON a.case_id = g.case_id
         """,
         params,
     )
@@ -237,18 +263,17 @@ def _paused(spans: list[tuple[dt.date, dt.date | None]], as_of: dt.date) -> tupl
     return len(days), running
 
 
-def _build_adjustments(cursor, as_of: dt.date) -> None:
+def _build_adjustments(cursor, case_ids: list[int] | None, as_of: dt.date) -> None:
     """sv_adjust(case_id, paused_days, paused_now, extension_months) for the few cases that have any."""
     spans: dict[int, list] = defaultdict(list)
-    rows = Suspension.objects.filter(start_on__lte=as_of).extra(
-        where=["case_id IN (SELECT case_id FROM sv_facts)"]
-    ).values_list("case_id", "start_on", "end_on")
+    suspensions, extensions = Suspension.objects.filter(start_on__lte=as_of), Extension.objects.all()
+    if case_ids is not None:
+        suspensions, extensions = suspensions.filter(case_id__in=case_ids), extensions.filter(case_id__in=case_ids)
+    rows = suspensions.values_list("case_id", "start_on", "end_on")
     for case_id, start, end in rows:
         spans[case_id].append((start, end))
     months: dict[int, int] = defaultdict(int)
-    approved = Extension.objects.filter(status=Extension.Status.APPROVED).extra(
-        where=["case_id IN (SELECT case_id FROM sv_facts)"]
-    ).values_list("case_id", "months")
+    approved = extensions.filter(status=Extension.Status.APPROVED).values_list("case_id", "months")
     for case_id, extra in approved:
         months[case_id] += extra
     _drop_temp(cursor, "sv_adjust")
@@ -285,8 +310,8 @@ def _build_courts(cursor) -> dict[str, policies.Policy]:
 
 
 def _key_sql(rule: DeadlineRule) -> tuple[str, str, str]:
-    paused = "COALESCE(a.paused_days, 0)" if rule.pausable else "0"
-    months = "COALESCE(a.extension_months, 0)" if rule.extendable else "0"
+    paused = "f.paused_days" if rule.pausable else "0"
+    months = "f.extension_months" if rule.extendable else "0"
     return f"f.{_col(rule, 'start')}", paused, months
 
 
@@ -298,10 +323,7 @@ def _fill_memo(cursor, policy_by_key: dict[str, policies.Policy]) -> int:
         # Every version of the rule: a court's current one, and older ones cases keep until re-based.
         version_ids = {pk for pk, v in versions.items() if v.rule_code == rule.code}
         cursor.execute(
-            f"""SELECT DISTINCT {start}, {paused}, {months}, c.policy_key
-                FROM sv_facts f JOIN sv_court c ON c.court_id = f.court_id
-                LEFT JOIN sv_adjust a ON a.case_id = f.case_id
-                WHERE {start} IS NOT NULL"""
+            f"""SELECT DISTINCT {start}, {paused}, {months}, f.policy_key FROM sv_facts f WHERE {start} IS NOT NULL"""
         )
         keys = {(_as_date(s), p, m, k) for s, p, m, k in cursor.fetchall()}
         if not keys:
@@ -366,7 +388,7 @@ def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
         void = "0 = 1"
     else:
         void = f"f.status <> '{CaseStatus.OPEN}'"
-    paused_now = "COALESCE(a.paused_now, 0) = 1" if rule.pausable else "0 = 1"
+    paused_now = "f.paused_now = 1" if rule.pausable else "0 = 1"
     status = (
         f"CASE WHEN {met} IS NOT NULL THEN '{DeadlineStatus.MET}' WHEN {void} THEN '{DeadlineStatus.VOID}' "
         f"WHEN {paused_now} THEN '{DeadlineStatus.PAUSED}' ELSE '{DeadlineStatus.PENDING}' END"
@@ -402,15 +424,13 @@ def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
                    x.old_team, x.old_handler, x.old_red_since
             FROM (
                 SELECT f.case_id, f.court_id, f.team_id, f.handler_id, {start} AS start_on, {met} AS met_on,
-                       {status} AS status, {paused} AS paused_days, {months} AS extension_months, c.policy_key,
-                       COALESCE(d.rule_version_id, c.v_{rule.code}) AS rule_version_id,
+                       {status} AS status, {paused} AS paused_days, {months} AS extension_months, f.policy_key,
+                       COALESCE(d.rule_version_id, f.v_{rule.code}) AS rule_version_id,
                        d.id AS deadline_id, d.rule_version_id AS old_version, d.start_on AS old_start,
                        d.due_on AS old_due, d.met_on AS old_met, d.status AS old_status, d.paused_days AS old_paused,
                        d.extension_months AS old_months, d.level AS old_level, d.escalation AS old_escalation,
                        d.team_id AS old_team, d.handler_id AS old_handler, d.red_since AS old_red_since
                 FROM sv_facts f
-                JOIN sv_court c ON c.court_id = f.court_id
-                LEFT JOIN sv_adjust a ON a.case_id = f.case_id
                 LEFT JOIN {DEADLINES} d ON d.case_id = f.case_id AND d.rule_code = %(rule)s
                 WHERE {start} IS NOT NULL
             ) x
@@ -529,19 +549,18 @@ def _new_locks(cursor, as_of: dt.date, events) -> int:
 # ---------------------------------------------------------------- the run
 
 
-def _run(case_ids: list[int] | None, as_of: dt.date, reason: str) -> RunResult:
+def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetime | None = None) -> RunResult:
     started = time.perf_counter()
     result = RunResult(as_of=as_of)
     policies.ensure_rule_versions()
     with transaction.atomic(), connection.cursor() as cursor:
-        result.cases = _build_facts(cursor, case_ids)
+        policy_by_key = _build_courts(cursor)
+        result.cases = _build_facts(cursor, case_ids, as_of)
         if result.cases:
-            _build_adjustments(cursor, as_of)
-            policy_by_key = _build_courts(cursor)
             _fill_memo(cursor, policy_by_key)
             _build_diff(cursor, _d(as_of))
             result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
-            now = timezone.now()
+            now = at or timezone.now()
             _record_escalations(cursor, as_of, now)
             events: dict[int, list] = defaultdict(list)
             result.locks = _new_locks(cursor, as_of, events)
@@ -551,18 +570,18 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str) -> RunResult:
     return result
 
 
-def supervise(*, as_of: dt.date | None = None, reason: str = "每日督办") -> RunResult:
-    """`zhixing supervise`: every open case and every closed one not yet archived."""
+def supervise(*, as_of: dt.date | None = None, reason: str = "每日督办", at: dt.datetime | None = None) -> RunResult:
+    """`zhixing supervise`: every open case and every closed one not yet archived. `at` stamps what
+    the run records (default: now); the demo passes a time derived from the date."""
     as_of = as_of or today()
     started_at = timezone.now()
-    result = _run(None, as_of, reason)
-    from .digest import write_digests, write_snapshots
+    result = _run(None, as_of, reason, at)
+    from .digest import write_summaries
 
-    write_snapshots(as_of)
-    write_digests(as_of)
+    write_summaries(as_of)
     result.seconds = (timezone.now() - started_at).total_seconds()
     SupervisionRun.objects.create(
-        as_of=as_of, started_at=started_at, seconds=result.seconds, scope="all",
+        as_of=as_of, started_at=at or started_at, seconds=result.seconds, scope="all",
         deadlines_changed=result.deadlines, warnings_changed=result.warnings, escalations=result.escalations,
         locks=result.locks, summary=result.summary,
     )

@@ -76,9 +76,9 @@ def test_login_with_a_wrong_password_says_so_in_chinese(client, judge):
     assert "用户名或密码错误" in response.content.decode()
 
 
-def test_login_lands_on_the_worklist(client, judge):
+def test_login_lands_on_the_home_page(client, judge):
     response = client.post("/login/", {"username": "judge", "password": "zhixing-test-pw"}, follow=True)
-    assert response.redirect_chain[-1][0] == "/cases/"
+    assert response.redirect_chain[-1][0] == "/supervision/"
     assert "张法官" in response.content.decode()
 
 
@@ -303,7 +303,7 @@ def test_case_detail_shows_parties_amounts_deadlines_and_log(client, judge, make
     respondent = case.parties.get(role="respondent")
     assert respondent.id_number in page
     assert "1,234,567.89" in page
-    assert f"{case.close_due:%Y-%m-%d}" in page and "结案期限" in page
+    assert f"{case.close_due:%Y-%m-%d}" in page and "执行期限（6个月）" in page  # the supervision panel
     assert "立案：" in page  # the first log entry
     assert 'id="action-node"' in page and 'id="action-close"' in page
 
@@ -451,7 +451,7 @@ def test_calendar_banner_shows_when_a_deadline_falls_in_an_unloaded_year(client,
         client.force_login(judge)
         page = client.get(f"/cases/{case.pk}/").content.decode()
     assert "2027年的节假日安排尚未载入" in page
-    assert "剩余" in page and "个工作日" in page
+    assert "2027-05-20<abbr" in page and "剩余" in page
 
 
 def test_no_calendar_banner_when_every_year_is_known(client, judge, make_case):

@@ -16,7 +16,13 @@ from zhixing.cases.models import LogEntry
 from zhixing.supervision import policies
 from zhixing.supervision import services as sv
 from zhixing.supervision.engine import supervise, supervise_cases
-from zhixing.supervision.models import Deadline, EscalationEvent, RuleVersion, SupervisionPolicy, SupervisionRun
+from zhixing.supervision.models import (
+    Deadline,
+    EscalationEvent,
+    RuleVersion,
+    SupervisionPolicy,
+    SupervisionRun,
+)
 
 D = dt.date
 

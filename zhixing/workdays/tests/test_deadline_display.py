@@ -66,7 +66,7 @@ def test_the_case_page_warns_about_its_stored_deadlines_in_an_unloaded_year(clie
     assert WARNING in page
     assert "2027-04-12<abbr" in page
     # assign_due 2026-10-17 (Sat) → Monday 2026-10-19: a year the package knows, no mark
-    assert "<div class=\"date\">2026-10-19</div>" in page
+    assert "<span class=\"due\">2026-10-19</span>" in page
 
 
 def test_an_archived_case_page_warns_though_nothing_is_counted_for_it(client, judge, make_case, on_2_december_2026):

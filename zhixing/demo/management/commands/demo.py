@@ -62,6 +62,11 @@ class Command(BaseCommand):
             f"已生成演示数据：{result.courts} 个法院，{result.users} 名用户，{result.cases:,} 件案件，"
             f"{result.log_entries:,} 条执行日志（{result.seconds:.1f} 秒，{rate:,.0f} 件/秒；seed {seed}，截至 {as_of}）。"
         )
+        if result.cases:
+            from zhixing.demo import supervision
+
+            supervision.configure(as_of)
+            self.stdout.write(supervision.nightly_runs(as_of, result.cases))
         if result.unloaded_years:
             years = "、".join(str(y) for y in result.unloaded_years)
             self.stderr.write(f"注意：{years} 年的节假日尚未载入，相关期限按周一至周五计算（zhixing load-holidays）。")
