@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+
 from zhixing.courts.models import Court
 from zhixing.supervision.engine import supervise
 from zhixing.supervision.models import RuleVersion, SupervisionPolicy
@@ -39,6 +41,12 @@ def configure(today: dt.date) -> None:
 def nightly_runs(today: dt.date, cases: int) -> str:
     """Run supervision night by night up to `today`; returns the last run's summary."""
     first = today - dt.timedelta(days=HISTORY_DAYS - 1) if cases <= HISTORY_MAX_CASES else today
+    if connection.vendor == "postgresql":
+        # The cases were just bulk-inserted, maybe in this very transaction, where autovacuum cannot
+        # see them: without statistics the planner picks poor joins for the runs below.
+        with connection.cursor() as cursor:
+            for table in ("cases_enforcementcase", "cases_noderecord", "supervision_deadline"):
+                cursor.execute(f"ANALYZE {table}")
     day, result = first, None
     while day <= today:
         # Timestamps derived from the date, so that the same seed and day give the same log hashes.

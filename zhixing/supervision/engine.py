@@ -101,6 +101,14 @@ def _drop_temp(cursor, *names: str) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {name}")
 
 
+JIT_MIN_CASES = 200_000
+
+
+def _scope_size(cursor) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM {CASES} WHERE status IN ('{CaseStatus.OPEN}', '{CaseStatus.CLOSED}')")
+    return cursor.fetchone()[0]
+
+
 def _analyze(cursor, name: str) -> None:
     # PostgreSQL never auto-analyzes temporary tables; without statistics it guesses join plans badly.
     if connection.vendor == "postgresql":
@@ -554,6 +562,9 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
     result = RunResult(as_of=as_of)
     policies.ensure_rule_versions()
     with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and (case_ids is not None or _scope_size(cursor) < JIT_MIN_CASES):
+            # Few cases: PostgreSQL's JIT would spend a second or more compiling each wide query.
+            cursor.execute("SET LOCAL jit = off")
         policy_by_key = _build_courts(cursor)
         result.cases = _build_facts(cursor, case_ids, as_of)
         if result.cases:
