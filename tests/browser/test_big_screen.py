@@ -9,11 +9,8 @@ data, the page must fit the screen, and the minute refresh must fetch the JSON A
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from zhixing.accounts.choices import Role
@@ -27,50 +24,12 @@ from zhixing.testing.fixtures import make_user
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1920, "height": 1080}
 CHARTS = ("chart-wuchao-team", "chart-wuchao-judge", "chart-trend", "chart-load", "chart-classes")
 
 
 @pytest.fixture
-def browser_page():
-    if os.environ.get("ZHIXING_SKIP_BROWSER") == "1":
-        pytest.skip("ZHIXING_SKIP_BROWSER=1")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium and CJK fonts "
-            "(`apt-get install chromium fonts-noto-cjk`, or `make system-deps`), "
-            "or set ZHIXING_SKIP_BROWSER=1 to skip this test"
-        )
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-
-
-def screenshot(page, name: str, *, full_page: bool = False) -> Path:
-    folder = Path(settings.VAR_DIR) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    print(f"screenshot: {path}")
-    return path
+def viewport() -> dict:
+    return {"width": 1920, "height": 1080}  # a wall display
 
 
 @pytest.fixture
@@ -132,7 +91,7 @@ def busy_court(courts, judge, make_case):
 
 
 def test_the_command_centre_opens_the_big_screen(
-    live_server, log_flushable, command_centre, busy_court, browser_page
+    live_server, log_flushable, command_centre, busy_court, browser_page, screenshot
 ):
     from playwright.sync_api import expect
 
@@ -193,7 +152,7 @@ def test_the_command_centre_opens_the_big_screen(
 
 
 def test_the_intermediate_court_compares_its_basic_courts(
-    live_server, log_flushable, supervisor, other_judge, busy_court, make_case, browser_page
+    live_server, log_flushable, supervisor, other_judge, busy_court, make_case, browser_page, screenshot
 ):
     from playwright.sync_api import expect
 

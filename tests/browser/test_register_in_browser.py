@@ -7,66 +7,18 @@ Drives Debian's chromium (never `playwright install`) against pytest-django's li
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from zhixing.demo.identity import make_id_number
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-VIEWPORT = {"width": 1366, "height": 768}
 
 
-@pytest.fixture
-def browser_page():
-    if os.environ.get("ZHIXING_SKIP_BROWSER") == "1":
-        pytest.skip("ZHIXING_SKIP_BROWSER=1")
-    if not os.path.exists(CHROMIUM):
-        pytest.fail(
-            f"{CHROMIUM} not found: install Debian's chromium and CJK fonts "
-            "(`apt-get install chromium fonts-noto-cjk`, or `make system-deps`), "
-            "or set ZHIXING_SKIP_BROWSER=1 to skip this test"
-        )
-    # Playwright's sync API runs an event loop in this thread; the live server's ORM calls are in
-    # its own thread, but fixtures that touch the database run here, after the loop started.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai")
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-
-
-def screenshot(page, name: str, *, full_page: bool = False) -> Path:
-    folder = Path(settings.VAR_DIR) / "screenshots"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{name}.png"
-    page.screenshot(path=str(path), full_page=full_page)
-    print(f"screenshot: {path}")
-    return path
-
-
-def test_a_judge_registers_a_case_and_finds_it_on_the_worklist(live_server, log_flushable, judge, browser_page):
+def test_a_judge_registers_a_case_and_finds_it_on_the_worklist(live_server, log_flushable, judge, browser_page, screenshot):
     from playwright.sync_api import expect
 
     page = browser_page

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from .models import EnforcementCase, LogEntry
@@ -103,6 +104,14 @@ def new_entry(
         prev_hash=prev_hash,
     )
     return entry
+
+
+def log_tails(case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """{case_id: (last seq, last hash)} in one query, for appending to many chains at once. Read
+    after the cases are locked."""
+    last_seq = LogEntry.objects.filter(case_id=OuterRef("case_id")).order_by("-seq").values("seq")[:1]
+    rows = LogEntry.objects.filter(case_id__in=list(case_ids), seq=Subquery(last_seq))
+    return {case_id: (seq, entry_hash) for case_id, seq, entry_hash in rows.values_list("case_id", "seq", "entry_hash")}
 
 
 def log_append(*, case: EnforcementCase, actor, action: str, summary: str, **fields) -> LogEntry:

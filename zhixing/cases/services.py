@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.utils import timezone
 
 from zhixing.accounts.models import User
@@ -18,7 +17,7 @@ from . import casenumbers, deadlines
 from .choices import STAGE_ORDER, CaseStatus, ClosingType, LogAction, RegistrationSource, Stage
 from .exceptions import Conflict, DomainError, FieldError, NotAllowed, NotFound, ValidationFailed
 from .inputs import CaseInput, parse_party
-from .log import GENESIS, log_append, new_entry
+from .log import GENESIS, log_append, log_tails, new_entry
 from .models import ClaimItem, EnforcementCase, ExecutionBasis, ImportBatch, LogEntry, NodeRecord, Party
 from .rules import CLOSING_RULES, NODES_BY_CODE, REGISTRARS, Node
 
@@ -35,7 +34,7 @@ def ensure_can_act(user: User, court_id: int) -> None:
         raise NotFound("案件不存在")
 
 
-def _ensure_role(user: User, roles, what: str) -> None:
+def ensure_role(user: User, roles, what: str) -> None:
     if user.is_superuser or user.role in roles:
         return
     from zhixing.accounts.choices import Role
@@ -44,7 +43,7 @@ def _ensure_role(user: User, roles, what: str) -> None:
     raise NotAllowed(f"您的角色（{user.get_role_display() or '无'}）不能{what}；可由：{allowed}")
 
 
-def _locked(case: EnforcementCase) -> EnforcementCase:
+def lock_case(case: EnforcementCase) -> EnforcementCase:
     """Re-read the case under a row lock: log sequence numbers and state checks must not race."""
     return EnforcementCase.objects.select_for_update().get(pk=case.pk)
 
@@ -107,7 +106,7 @@ def case_register(
     except Court.DoesNotExist as exc:
         raise ValidationFailed([FieldError("court_code", f"法院代字 {data.court_code} 不存在")]) from exc
     ensure_can_act(actor, court.pk)
-    _ensure_role(actor, REGISTRARS, "立案")
+    ensure_role(actor, REGISTRARS, "立案")
     given = _check_case_number(data, court)
 
     with transaction.atomic():
@@ -216,7 +215,7 @@ def node_record(
     today = timezone.localdate()
     occurred_on = occurred_on or today
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case)
         if occurred_on > today:
             raise ValidationFailed([FieldError("occurred_on", f"{occurred_on} 晚于今天")])
         if occurred_on < case.filed_on:
@@ -260,12 +259,12 @@ def case_assign(*, actor: User, case: EnforcementCase, handler: User, team: Team
     from .rules import ASSIGNERS
 
     ensure_can_act(actor, case.court_id)
-    _ensure_role(actor, ASSIGNERS, "分案")
+    ensure_role(actor, ASSIGNERS, "分案")
     team = team or handler.team
     if handler.court_id != case.court_id or (team and team.court_id != case.court_id):
         raise ValidationFailed([FieldError("handler", "承办人和团队必须属于本院")])
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case)
         if not case.is_open:
             raise DomainError("已结案件不能分案", code="case_closed")
         if case.handler_id and not reason.strip():
@@ -306,7 +305,7 @@ def party_update(*, actor: User, party: Party, changes: dict, reason: str) -> Pa
     if unknown:
         raise ValidationFailed([FieldError(f, "不可修改的字段") for f in sorted(unknown)])
     with transaction.atomic():
-        case = _locked(party.case)
+        case = lock_case(party.case)
         _supervision_after_change(case, "party_update")
         party = Party.objects.get(pk=party.pk)
         merged = {f: getattr(party, f) for f in PARTY_EDITABLE} | {"role": party.role, "kind": party.kind} | changes
@@ -355,14 +354,14 @@ def case_close(
     from .rules import HANDLING, LEADERS
 
     ensure_can_act(actor, case.court_id)
-    _ensure_role(actor, HANDLING | LEADERS, "结案")
+    ensure_role(actor, HANDLING | LEADERS, "结案")
     rule = CLOSING_RULES.get(closing_type)
     if rule is None:
         raise ValidationFailed([FieldError("closing_type", f"未知结案方式 {closing_type}")])
     today = timezone.localdate()
     closed_on = closed_on or today
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case)
         if not case.is_open:
             raise DomainError(f"案件已于 {case.closed_on} 结案", code="case_closed")
         _supervision_after_change(case, "close")
@@ -422,10 +421,10 @@ def case_archive(*, actor: User, case: EnforcementCase, archived_on: dt.date | N
     """归档 of a closed case (within one month of closing: TIME_LIMITS['archive'])."""
     node = NODES_BY_CODE["archive"]
     ensure_can_act(actor, case.court_id)
-    _ensure_role(actor, node.roles, "归档")
+    ensure_role(actor, node.roles, "归档")
     archived_on = archived_on or timezone.localdate()
     with transaction.atomic():
-        case = _locked(case)
+        case = lock_case(case)
         if case.status != CaseStatus.CLOSED:
             raise DomainError("只有已结案件才能归档", code="not_closed")
         _supervision_after_change(case, "archive")
@@ -470,13 +469,6 @@ def _due_changes(case, registration, archive) -> dict[str, tuple[dt.date | None,
     else:
         return {}
     return {f: (getattr(case, f), due) for f, due in new.items() if getattr(case, f) != due}
-
-
-def _log_tails(case_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
-    """{case_id: (last seq, last hash)} in one query. Read after the cases are locked."""
-    last_seq = LogEntry.objects.filter(case_id=OuterRef("case_id")).order_by("-seq").values("seq")[:1]
-    rows = LogEntry.objects.filter(case_id__in=list(case_ids), seq=Subquery(last_seq))
-    return {case_id: (seq, entry_hash) for case_id, seq, entry_hash in rows.values_list("case_id", "seq", "entry_hash")}
 
 
 def deadlines_recompute(*, years: set[int] | frozenset[int], actor: User | None = None, reason: str) -> int:
@@ -531,7 +523,7 @@ def deadlines_recompute(*, years: set[int] | frozenset[int], actor: User | None 
                 by_fields.setdefault(tuple(changes[case.pk]), []).append(case)
             for update_fields, cases in by_fields.items():
                 EnforcementCase.objects.bulk_update(cases, update_fields)
-            tails = _log_tails(case.pk for case in locked)
+            tails = log_tails(case.pk for case in locked)
             entries = []
             for case in locked:
                 seq, prev_hash = tails.get(case.pk, (0, GENESIS))

@@ -3,8 +3,6 @@ a DomainError becomes a form error (`_run`), NotFound a 404 — the same answers
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.pages import is_htmx, run_service
 from zhixing.supervision import services as supervision
 from zhixing.supervision import views as supervision_views
 
@@ -44,19 +43,6 @@ MAX_PARTY_ROWS = 100
 SHOWN_IMPORTED_NUMBERS = 100
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _run(form, call: Callable[[], object]) -> tuple[object | None, int]:
-    """Call a service; a refusal goes onto the form with its status, NotFound becomes a 404."""
-    try:
-        return call(), 200
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return None, exc.http_status
 
 
 # ---------------------------------------------------------------- worklist
@@ -242,13 +228,13 @@ def _case_for_action(request: HttpRequest, pk: int) -> EnforcementCase:
 def _action_done(request: HttpRequest, case: EnforcementCase, message: str) -> HttpResponse:
     messages.success(request, message)
     url = reverse("cases:detail", args=[case.pk])
-    if _is_htmx(request):  # htmx follows with a full page load, which shows the message and the new log entry
+    if is_htmx(request):  # htmx follows with a full page load, which shows the message and the new log entry
         return HttpResponse(headers={"HX-Redirect": url})
     return redirect(url)
 
 
 def _action_failed(request: HttpRequest, case: EnforcementCase, name: str, form, status: int) -> HttpResponse:
-    if _is_htmx(request):  # swap just the form, with its errors
+    if is_htmx(request):  # swap just the form, with its errors
         template = "cases/_party_edit.html" if name == "party" else f"cases/_action_{name}.html"
         context = {"case": case, "form": form, "party": getattr(form, "party", None)}
         return render(request, template, context, status=status)
@@ -263,7 +249,7 @@ def record_node(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, case, "node", form, 422)
     data = form.cleaned_data
-    record, status = _run(form, lambda: services.node_record(
+    record, status = run_service(form, lambda: services.node_record(
         actor=request.user, case=case, node_code=data["node_code"], occurred_on=data["occurred_on"], note=data["note"]
     ))
     if record is None:
@@ -279,7 +265,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, case, "assign", form, 422)
     data = form.cleaned_data
-    done, status = _run(form, lambda: services.case_assign(
+    done, status = run_service(form, lambda: services.case_assign(
         actor=request.user, case=case, handler=data["handler"], team=data["team"], reason=data["reason"]
     ))
     if done is None:
@@ -297,7 +283,7 @@ def edit_party(request: HttpRequest, pk: int, party_id: int) -> HttpResponse:
     form = PartyEditForm(request.POST, party=party)
     if not form.is_valid():
         return _action_failed(request, case, "party", form, 422)
-    done, status = _run(form, lambda: services.party_update(
+    done, status = run_service(form, lambda: services.party_update(
         actor=request.user, party=party, changes=form.changes(), reason=form.cleaned_data["reason"]
     ))
     if done is None:
@@ -313,7 +299,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, case, "close", form, 422)
     data = form.cleaned_data
-    done, status = _run(form, lambda: services.case_close(
+    done, status = run_service(form, lambda: services.case_close(
         actor=request.user, case=case, closing_type=data["closing_type"],
         performed_amount_fen=data["performed_amount"] or 0, closed_on=data["closed_on"], reason=data["reason"],
     ))
@@ -330,7 +316,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _action_failed(request, case, "archive", form, 422)
     data = form.cleaned_data
-    done, status = _run(form, lambda: services.case_archive(
+    done, status = run_service(form, lambda: services.case_archive(
         actor=request.user, case=case, archived_on=data["archived_on"], reason=data["reason"]
     ))
     if done is None:

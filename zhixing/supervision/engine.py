@@ -23,7 +23,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from zhixing.cases.choices import CaseStatus, LogAction
-from zhixing.cases.log import GENESIS, new_entry
+from zhixing.cases.log import GENESIS, log_tails, new_entry
 from zhixing.cases.models import EnforcementCase, LogEntry
 from zhixing.workdays import calendar
 
@@ -297,19 +297,24 @@ def _build_adjustments(cursor, case_ids: list[int] | None, as_of: dt.date) -> No
     _analyze(cursor, "sv_adjust")
 
 
-def _build_courts(cursor) -> dict[str, policies.Policy]:
-    """sv_court(court_id, policy_key, v_<rule> current version per rule); returns the policies by key."""
-    current = policies.current_versions()
+def _build_courts(cursor, case_ids: list[int] | None) -> dict[str, policies.Policy]:
+    """sv_court(court_id, policy_key, v_<rule> current version per rule) — for every court, or for a
+    case-scoped run only the cases' courts — and returns the policies by key."""
+    court_ids = None
+    if case_ids is not None:
+        court_ids = set(EnforcementCase.objects.filter(pk__in=case_ids).values_list("court_id", flat=True))
+    current = policies.current_versions(court_ids)
     by_key: dict[str, policies.Policy] = {}
     rows = []
-    for court_id, policy in policies.court_policies().items():
+    for court_id, policy in policies.court_policies(court_ids).items():
         by_key[policy.key] = policy
         rows.append((court_id, policy.key, *[current[(court_id, rule.code)] for rule in RULES]))
     _drop_temp(cursor, "sv_court")
     version_cols = ", ".join(f"v_{rule.code} BIGINT" for rule in RULES)
     cursor.execute(f"CREATE TEMP TABLE sv_court (court_id BIGINT PRIMARY KEY, policy_key VARCHAR(40), {version_cols})")
     marks = ", ".join(["%s"] * (2 + len(RULES)))
-    cursor.executemany(f"INSERT INTO sv_court VALUES ({marks})", rows)
+    if rows:
+        cursor.executemany(f"INSERT INTO sv_court VALUES ({marks})", rows)
     _analyze(cursor, "sv_court")
     return by_key
 
@@ -487,12 +492,6 @@ def _apply_diff(cursor) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- step 4: the execution log
 
 
-def _log_tails(case_ids) -> dict[int, tuple[int, str]]:
-    from zhixing.cases.services import _log_tails as tails
-
-    return tails(case_ids)
-
-
 def _append_logs(events: dict[int, list[tuple[str, str, dict]]], at: dt.datetime, reason: str) -> None:
     """events: {case_id: [(action, summary, after)]}; appended to each case's hash chain in order."""
     if not events:
@@ -501,7 +500,7 @@ def _append_logs(events: dict[int, list[tuple[str, str, dict]]], at: dt.datetime
     for start in range(0, len(case_ids), 2000):
         chunk = case_ids[start : start + 2000]
         cases = {c.pk: c for c in EnforcementCase.objects.filter(pk__in=chunk).only("pk", "court_id")}
-        tails = _log_tails(chunk)
+        tails = log_tails(chunk)
         entries = []
         for case_id in chunk:
             seq, prev = tails.get(case_id, (0, GENESIS))
@@ -565,7 +564,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
         if connection.vendor == "postgresql" and (case_ids is not None or _scope_size(cursor) < JIT_MIN_CASES):
             # Few cases: PostgreSQL's JIT would spend a second or more compiling each wide query.
             cursor.execute("SET LOCAL jit = off")
-        policy_by_key = _build_courts(cursor)
+        policy_by_key = _build_courts(cursor, case_ids)
         result.cases = _build_facts(cursor, case_ids, as_of)
         if result.cases:
             _fill_memo(cursor, policy_by_key)

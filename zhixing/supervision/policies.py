@@ -62,9 +62,15 @@ def policy_of(row: SupervisionPolicy | None) -> Policy:
     )
 
 
-def court_policies() -> dict[int, Policy]:
-    rows = {p.court_id: p for p in SupervisionPolicy.objects.all()}
-    return {court_id: policy_of(rows.get(court_id)) for court_id in Court.objects.values_list("pk", flat=True)}
+def _court_ids(court_ids) -> list[int]:
+    return list(court_ids) if court_ids is not None else list(Court.objects.values_list("pk", flat=True))
+
+
+def court_policies(court_ids=None) -> dict[int, Policy]:
+    """{court_id: settings} for the given courts (default: every court)."""
+    ids = _court_ids(court_ids)
+    rows = {p.court_id: p for p in SupervisionPolicy.objects.filter(court_id__in=ids)}
+    return {court_id: policy_of(rows.get(court_id)) for court_id in ids}
 
 
 def ensure_rule_versions() -> None:
@@ -87,7 +93,7 @@ def ensure_rule_versions() -> None:
         RuleVersion.objects.bulk_create(new)
 
 
-def current_versions() -> dict[tuple[int, str], int]:
+def current_versions(court_ids=None) -> dict[tuple[int, str], int]:
     """{(court_id, rule_code): version id}: the court's own latest version, else the national latest."""
     national: dict[str, int] = {}
     own: dict[tuple[int, str], int] = {}
@@ -98,7 +104,7 @@ def current_versions() -> dict[tuple[int, str], int]:
             own[(v.court_id, v.rule_code)] = v.pk
     return {
         (court_id, rule.code): own.get((court_id, rule.code), national[rule.code])
-        for court_id in Court.objects.values_list("pk", flat=True)
+        for court_id in _court_ids(court_ids)
         for rule in RULES
     }
 

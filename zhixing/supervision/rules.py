@@ -12,11 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from zhixing.accounts.choices import Role
 from zhixing.workdays import calendar
-
-HANDLING = frozenset({Role.JUDGE, Role.ASSISTANT})
-LEADERS = frozenset({Role.BUREAU_HEAD, Role.PRESIDENT})
 
 CONTROL_NODES = ("freeze", "network_freeze", "seal", "detain", "deduct", "other_control")
 DISPOSAL_NODES = ("appraisal_started", "auction_started", "sale_started", "transfer_in_kind", "deduct")
@@ -112,10 +108,7 @@ def due_date(amount: int, unit: str, start: dt.date, *, extra_days: int = 0, rol
         end += dt.timedelta(days=extra_days + paused_days)
     else:
         raise ValueError(f"unknown unit {unit!r}")
-    if roll_off:
-        while calendar.is_rest_day(end):
-            end += dt.timedelta(days=1)
-    return end
+    return calendar.add_days(end, 0) if roll_off else end  # 0 days on: only the rest-day roll-off
 
 
 RULES: tuple[DeadlineRule, ...] = (
@@ -224,3 +217,5 @@ class SuspensionKind:
     CITATION = "法发〔2006〕35号第13条；关于严格执行案件审理期限制度的若干规定（2000）第9条"
     # 暂缓: at most 3 months, extendable by at most 3 (关于正确适用暂缓执行措施若干问题的规定 Art. 10).
     DEFERRAL_MAX_MONTHS = 3
+    DEFERRAL_MAX_EXTENSION_MONTHS = 3
+    DEFERRAL_CITATION = "关于正确适用暂缓执行措施若干问题的规定第10条"

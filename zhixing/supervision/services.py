@@ -15,6 +15,8 @@ from zhixing.cases.choices import CaseStatus, LogAction
 from zhixing.cases.exceptions import Conflict, FieldError, Locked, NotAllowed, NotFound, ValidationFailed
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.rules import HANDLING, LEADERS
+from zhixing.cases.services import ensure_can_act, ensure_role, lock_case
 from zhixing.courts.models import Court
 from zhixing.workdays import calendar
 
@@ -28,26 +30,16 @@ from .rules import (
     SuspensionKind,
 )
 
-HANDLING = frozenset({Role.JUDGE, Role.ASSISTANT})
-COURT_APPROVERS = frozenset({Role.BUREAU_HEAD, Role.PRESIDENT})
+COURT_APPROVERS = LEADERS
 # At the intermediate court, unlocking after a second lock is a supervision act (seed 003: 提级审批解锁).
 UPPER_APPROVERS = frozenset({Role.BUREAU_HEAD, Role.PRESIDENT, Role.SUPERVISOR, Role.COMMAND_CENTRE})
 # Actions that are never blocked by a lock: asking to be unlocked is the way out.
 ALWAYS_ALLOWED = frozenset({"unlock_request"})
 
 
-def _locked_case(case: EnforcementCase) -> EnforcementCase:
-    return EnforcementCase.objects.select_for_update().get(pk=case.pk)
-
-
 def _ensure_staff(user: User, case: EnforcementCase, roles, what: str) -> None:
-    if user.is_superuser:
-        return
-    if user.court_id != case.court_id or user.is_read_only:
-        raise NotFound("案件不存在")
-    if user.role not in roles:
-        allowed = "、".join(Role(r).label for r in sorted(roles))
-        raise NotAllowed(f"您的角色（{user.get_role_display() or '无'}）不能{what}；可由：{allowed}")
+    ensure_can_act(user, case.court_id)
+    ensure_role(user, roles, what)
 
 
 # ---------------------------------------------------------------- locks
@@ -107,7 +99,7 @@ def unlock_request(*, actor: User, case: EnforcementCase, reason: str) -> Unlock
         raise ValidationFailed([FieldError("reason", "请写明申请解锁的理由")])
     _ensure_staff(actor, case, HANDLING | COURT_APPROVERS | {Role.CLERK}, "申请解锁")
     with transaction.atomic():
-        case = _locked_case(case)
+        case = lock_case(case)
         lock = active_lock(case.pk)
         if lock is None:
             raise Conflict("案件未被锁定")
@@ -136,7 +128,7 @@ def unlock_decide(*, actor: User, request: UnlockRequest, approve: bool, note: s
         raise ValidationFailed([FieldError("note", "驳回须写明理由")])
     with transaction.atomic():
         lock = request.lock
-        case = _locked_case(lock.case)
+        case = lock_case(lock.case)
         request = UnlockRequest.objects.select_for_update().get(pk=request.pk)
         if request.status != UnlockRequest.Status.PENDING:
             raise Conflict(f"该申请已{request.get_status_display()}")
@@ -145,7 +137,7 @@ def unlock_decide(*, actor: User, request: UnlockRequest, approve: bool, note: s
         request.decided_by, request.decided_at, request.decision_note = actor, timezone.now(), note.strip()[:500]
         request.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
         if approve:
-            policy = policies.court_policies()[case.court_id]
+            policy = policies.court_policies([case.court_id])[case.court_id]
             lock.released_on, lock.released_by = today, actor
             # The remedy now has the same grace as a new red warning before it can lock again.
             lock.relock_not_before = today + dt.timedelta(days=policy.lock_after_red_days)
@@ -171,7 +163,7 @@ def suspension_start(*, actor: User, case: EnforcementCase, kind: str, start_on:
         raise ValidationFailed([FieldError("reason", "请写明依据（裁定书、决定书文号或事由）")])
     _ensure_staff(actor, case, HANDLING | COURT_APPROVERS, "记录不计入执行期限的期间")
     with transaction.atomic():
-        case = _locked_case(case)
+        case = lock_case(case)
         ensure_not_locked(case, "suspension")
         if case.status != CaseStatus.OPEN:
             raise Conflict("案件已结，不能再记录暂停期间")
@@ -194,17 +186,21 @@ def suspension_end(*, actor: User, suspension: Suspension, end_on: dt.date, reas
     case = suspension.case
     _ensure_staff(actor, case, HANDLING | COURT_APPROVERS, "记录暂停期间结束")
     with transaction.atomic():
-        case = _locked_case(case)
+        case = lock_case(case)
         suspension = Suspension.objects.select_for_update().get(pk=suspension.pk)
         if suspension.end_on is not None:
             raise Conflict(f"该期间已于 {suspension.end_on} 结束")
         if end_on < suspension.start_on or end_on > timezone.localdate():
             raise ValidationFailed([FieldError("end_on", f"结束日期须在 {suspension.start_on} 与今天之间")])
         if suspension.kind == "deferral":
-            limit = calendar.add_months(suspension.start_on, 2 * SuspensionKind.DEFERRAL_MAX_MONTHS, roll_off_rest_day=False)
+            months = SuspensionKind.DEFERRAL_MAX_MONTHS + SuspensionKind.DEFERRAL_MAX_EXTENSION_MONTHS
+            limit = calendar.add_months(suspension.start_on, months, roll_off_rest_day=False)
             if end_on > limit:
                 raise ValidationFailed([FieldError(
-                    "end_on", f"暂缓执行最长3个月、延长不超过3个月（至 {limit}）（关于正确适用暂缓执行措施若干问题的规定第10条）")])
+                    "end_on",
+                    f"暂缓执行最长{SuspensionKind.DEFERRAL_MAX_MONTHS}个月、延长不超过"
+                    f"{SuspensionKind.DEFERRAL_MAX_EXTENSION_MONTHS}个月（至 {limit}）（{SuspensionKind.DEFERRAL_CITATION}）",
+                )])
         suspension.end_on = end_on
         suspension.save(update_fields=["end_on"])
         days = (end_on - suspension.start_on).days
@@ -227,7 +223,7 @@ def extension_request(*, actor: User, case: EnforcementCase, reason: str, reques
     _ensure_staff(actor, case, HANDLING, "申请延长执行期限")
     requested_on = requested_on or timezone.localdate()
     with transaction.atomic():
-        case = _locked_case(case)
+        case = lock_case(case)
         ensure_not_locked(case, "extension_requested")
         if case.status != CaseStatus.OPEN:
             raise Conflict("案件已结，无需延长执行期限")
@@ -256,7 +252,7 @@ def extension_decide(*, actor: User, extension: Extension, approve: bool, note: 
     if not (actor.is_superuser or (actor.court_id == extension.court_id and actor.role == Role.PRESIDENT)):
         raise NotAllowed("延长执行期限须经院长（副院长）批准")
     with transaction.atomic():
-        case = _locked_case(extension.case)
+        case = lock_case(extension.case)
         extension = Extension.objects.select_for_update().get(pk=extension.pk)
         if extension.status != Extension.Status.REQUESTED:
             raise Conflict(f"该申请已{extension.get_status_display()}")
@@ -286,11 +282,11 @@ def deadline_rebase(*, actor: User, case: EnforcementCase, rule_code: str, reaso
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "请写明重算理由")])
     with transaction.atomic():
-        case = _locked_case(case)
+        case = lock_case(case)
         deadline = Deadline.objects.select_for_update().filter(case=case, rule_code=rule_code).first()
         if deadline is None:
             raise NotFound("该案件没有此项期限")
-        current_id = policies.current_versions()[(case.court_id, rule_code)]
+        current_id = policies.current_versions([case.court_id])[(case.court_id, rule_code)]
         if deadline.rule_version_id == current_id:
             raise Conflict("该期限已适用现行规则版本")
         old_version, old_due = deadline.rule_version, deadline.due_on

@@ -19,11 +19,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
-from zhixing.cases.exceptions import DomainError, NotFound
+from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.selectors import case_get_for_user
 from zhixing.courts.choices import CourtLevel
 from zhixing.courts.models import Court, Team
+from zhixing.pages import is_htmx, run_service
 
 from . import selectors, services
 from .api import (
@@ -53,19 +54,6 @@ PAUSERS = services.HANDLING | services.COURT_APPROVERS
 LEVEL_KEYS = {Level.YELLOW: "yellow", Level.ORANGE: "orange", Level.RED: "red"}
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _run(form, call: Callable[[], object]) -> tuple[object | None, int]:
-    """Call a service; a refusal goes onto the form with its status, NotFound becomes a 404."""
-    try:
-        return call(), 200
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-    except DomainError as exc:
-        form.add_domain_error(exc)
-        return None, exc.http_status
 
 
 def _get(call: Callable[[], object]):
@@ -290,7 +278,7 @@ def case_panel(user: User, case: EnforcementCase, bound: dict) -> dict:
 
 
 def _case_action_failed(request: HttpRequest, case: EnforcementCase, name: str, form, status: int, **extra) -> HttpResponse:
-    if _is_htmx(request):  # swap just the form, with its errors
+    if is_htmx(request):  # swap just the form, with its errors
         context = {"case": case, "form": form, **extra}
         return render(request, f"supervision/_case_{name}.html", context, status=status)
     from zhixing.cases.views import render_detail
@@ -300,7 +288,7 @@ def _case_action_failed(request: HttpRequest, case: EnforcementCase, name: str, 
 
 def _done(request: HttpRequest, url: str, message: str) -> HttpResponse:
     messages.success(request, message)
-    if _is_htmx(request):  # htmx follows with a full page load, which shows the message
+    if is_htmx(request):  # htmx follows with a full page load, which shows the message
         return HttpResponse(headers={"HX-Redirect": url})
     return redirect(url)
 
@@ -320,7 +308,7 @@ def unlock_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = UnlockRequestForm(request.POST)
     if not form.is_valid():
         return _case_action_failed(request, case, "unlock", form, 422)
-    row, status = _run(form, lambda: services.unlock_request(actor=request.user, case=case,
+    row, status = run_service(form, lambda: services.unlock_request(actor=request.user, case=case,
                                                              reason=form.cleaned_data["reason"]))
     if row is None:
         return _case_action_failed(request, case, "unlock", form, status)
@@ -335,7 +323,7 @@ def suspension_start(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_action_failed(request, case, "suspension", form, 422)
     data = form.cleaned_data
-    row, status = _run(form, lambda: services.suspension_start(
+    row, status = run_service(form, lambda: services.suspension_start(
         actor=request.user, case=case, kind=data["kind"], start_on=data["start_on"], reason=data["reason"]))
     if row is None:
         return _case_action_failed(request, case, "suspension", form, status)
@@ -351,7 +339,7 @@ def suspension_end(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _case_action_failed(request, case, "resume", form, 422, suspension=suspension)
     data = form.cleaned_data
-    row, status = _run(form, lambda: services.suspension_end(
+    row, status = run_service(form, lambda: services.suspension_end(
         actor=request.user, suspension=suspension, end_on=data["end_on"], reason=data["reason"]))
     if row is None:
         return _case_action_failed(request, case, "resume", form, status, suspension=suspension)
@@ -365,7 +353,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtensionRequestForm(request.POST)
     if not form.is_valid():
         return _case_action_failed(request, case, "extension", form, 422)
-    row, status = _run(form, lambda: services.extension_request(
+    row, status = run_service(form, lambda: services.extension_request(
         actor=request.user, case=case, reason=form.cleaned_data["reason"]))
     if row is None:
         return _case_action_failed(request, case, "extension", form, status)
@@ -410,11 +398,11 @@ def _render_unlocks(request: HttpRequest, *, failed: tuple | None = None, status
 def unlock_decide(request: HttpRequest, pk: int) -> HttpResponse:
     row = _get(lambda: unlock_request_for_decision(request.user, pk))
     form = DecisionForm(request.POST, auto_id=f"id_unlock{row.pk}_%s")
-    done, status = (None, 422) if not form.is_valid() else _run(form, lambda: services.unlock_decide(
+    done, status = (None, 422) if not form.is_valid() else run_service(form, lambda: services.unlock_decide(
         actor=request.user, request=row, approve=form.approve, note=form.cleaned_data["note"]))
     case = row.lock.case
     if done is None:
-        if _is_htmx(request):
+        if is_htmx(request):
             context = {"case": case, "form": form, "unlock": row, "from_case": _from_case_page(request)}
             return render(request, "supervision/unlock_decision.html", context, status=status)
         if _from_case_page(request):
@@ -445,11 +433,11 @@ def _render_extensions(request: HttpRequest, *, failed: tuple | None = None, sta
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     row = _get(lambda: extension_for_user(request.user, pk))
     form = DecisionForm(request.POST, auto_id=f"id_extension{row.pk}_%s")
-    done, status = (None, 422) if not form.is_valid() else _run(form, lambda: services.extension_decide(
+    done, status = (None, 422) if not form.is_valid() else run_service(form, lambda: services.extension_decide(
         actor=request.user, extension=row, approve=form.approve, note=form.cleaned_data["note"]))
     case = row.case
     if done is None:
-        if _is_htmx(request):
+        if is_htmx(request):
             context = {"case": case, "form": form, "extension": row, "from_case": _from_case_page(request)}
             return render(request, "supervision/extension_decision.html", context, status=status)
         if _from_case_page(request):

@@ -358,3 +358,13 @@ def test_a_lock_policy_counts_red_days_only_from_when_it_was_switched_on(make_ca
     assert supervise(as_of=today + dt.timedelta(days=4)).locks == 0
     assert supervise(as_of=today + dt.timedelta(days=5)).locks == 1
     assert sv.active_lock(case.pk) is not None
+
+
+def test_a_deferral_ends_within_three_months_plus_three(make_case, judge):
+    case = make_case(filed_on=D(2025, 1, 6))
+    pause = sv.suspension_start(actor=judge, case=case, kind="deferral", start_on=D(2025, 2, 3), reason="提供担保暂缓执行")
+    with pytest.raises(sv.ValidationFailed) as err:
+        sv.suspension_end(actor=judge, suspension=pause, end_on=D(2025, 8, 4))
+    assert "2025-08-03" in str(err.value.errors[0]) and "暂缓执行措施" in str(err.value.errors[0])
+    sv.suspension_end(actor=judge, suspension=pause, end_on=D(2025, 8, 3))
+    assert deadline(case, "close_period").paused_days == (D(2025, 8, 3) - D(2025, 2, 3)).days
