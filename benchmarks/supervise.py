@@ -187,7 +187,7 @@ def measure(connection, info: dict) -> dict:
         runs[name] = {
             "as_of": day.isoformat(), "seconds": round(result.seconds, 1), "ratio_to_scan": round(result.seconds / scan, 2),
             "deadlines": result.deadlines, "warnings": result.warnings, "escalations": result.escalations,
-            "locks": result.locks, "summary": result.summary,
+            "locks": result.locks, "summary": result.summary, "steps": result.steps,
         }
         print(f"{name:16} {result.summary}  ({result.seconds / scan:.1f} × scan)", flush=True)
     report = {

@@ -103,16 +103,38 @@ class SupervisionPolicy(models.Model):
         return f"{self.court} 督办设置"
 
 
+class DeadlineQuerySet(models.QuerySet):
+    def warned(self) -> DeadlineQuerySet:
+        """Deadlines with a warning. Say it whenever filtering by court, team or handler: only the
+        partial indexes below cover those columns, and SQLite uses one only if the query says `level > 0`."""
+        return self.filter(level__gt=Level.NONE)
+
+
 class Deadline(models.Model):
     """One rule's current instance on one case (a repeating rule — clues, payouts, measures — keeps
-    its oldest open instance here). `level` and `escalation` are as of the last supervision run."""
+    its oldest open instance here). `level` and `escalation` are as of the last supervision run.
 
-    court = models.ForeignKey("courts.Court", on_delete=models.PROTECT)
-    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.CASCADE, related_name="deadlines")
+    Eight rows per case, a province's millions of them written at the first run: so no index on a
+    foreign key by itself (the unique (case, rule) serves the case; courts, teams and handlers are
+    looked up only for warnings, through the partial indexes), and no database check of the court,
+    team, handler and rule version — the engine copies them from the case row and the court's
+    versions, and checking millions of copies would cost a third of the write."""
+
+    court = models.ForeignKey("courts.Court", on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.CASCADE, related_name="deadlines", db_index=False)
     rule_code = models.CharField("规则", max_length=40, choices=RULE_CHOICES)
-    rule_version = models.ForeignKey(RuleVersion, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+")
-    team = models.ForeignKey("courts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    handler = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    rule_version = models.ForeignKey(
+        RuleVersion, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    team = models.ForeignKey(
+        "courts.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        db_constraint=False,
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False,
+        db_constraint=False,
+    )
     start_on = models.DateField("起算日")
     due_on = models.DateField("届满日")
     met_on = models.DateField("完成日", null=True, blank=True)
@@ -122,6 +144,8 @@ class Deadline(models.Model):
     level = models.PositiveSmallIntegerField("预警", choices=Level.choices, default=Level.NONE)
     escalation = models.PositiveSmallIntegerField("督办层级", choices=Escalation.choices, default=Escalation.HANDLER)
     red_since = models.DateField("红色起始", null=True, blank=True)
+
+    objects = DeadlineQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "案件期限"
@@ -283,8 +307,8 @@ class EscalationEvent(models.Model):
     """A red warning reaching the next person up (限时督办). Append-only, written in bulk by the run;
     the case's execution log records what changes the case itself (locks, unlocks, pauses …)."""
 
-    court = models.ForeignKey("courts.Court", on_delete=models.PROTECT)
-    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.PROTECT, related_name="escalations")
+    court = models.ForeignKey("courts.Court", on_delete=models.PROTECT, db_index=False, db_constraint=False)
+    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.PROTECT, related_name="escalations", db_index=False)
     rule_code = models.CharField("规则", max_length=40, choices=RULE_CHOICES)
     escalation = models.PositiveSmallIntegerField("升级至", choices=Escalation.choices)
     due_on = models.DateField("届满日")
@@ -294,7 +318,11 @@ class EscalationEvent(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "督办升级记录"
         ordering = ["case", "at", "id"]
-        indexes = [models.Index(fields=["case", "at"], name="escalation_case_at")]
+        # The first run writes a backlog's worth (a million rows): two indexes, no more.
+        indexes = [
+            models.Index(fields=["case", "at"], name="escalation_case_at"),
+            models.Index(fields=["court", "as_of"], name="escalation_court_day"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.rule_code} → {self.get_escalation_display()}"

@@ -60,7 +60,7 @@ class Scope:
     choices: list[Court]  # the courts the user may switch between
 
     def deadlines(self) -> QuerySet[Deadline]:
-        rows = Deadline.objects.filter(court_id=self.court.pk)
+        rows = Deadline.objects.warned().filter(court_id=self.court.pk)
         return rows.filter(team_id=self.team.pk) if self.team else rows
 
     def cases(self) -> QuerySet[EnforcementCase]:
@@ -478,7 +478,7 @@ def courts_side_by_side(intermediate: Court, *, today: dt.date | None = None) ->
     judges = User.objects.filter(court_id__in=ids, role=Role.JUDGE, is_active=True)
     for r in judges.values("court_id").annotate(n=Count("id")).order_by():
         rows[r["court_id"]].judges = r["n"]
-    red = Deadline.objects.filter(court_id__in=ids, level=Level.RED)
+    red = Deadline.objects.warned().filter(court_id__in=ids, level=Level.RED)
     for r in red.values("court_id").annotate(n=Count("case_id", distinct=True)).order_by():
         rows[r["court_id"]].red = r["n"]
     locks = CaseLock.objects.filter(court_id__in=ids, released_on__isnull=True)

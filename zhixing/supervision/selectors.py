@@ -14,8 +14,9 @@ from .rules import RULES_BY_CODE
 
 
 def deadlines_visible_to(user: User) -> QuerySet[Deadline]:
+    """The warned deadlines of the courts `user` may see."""
     court_ids = visible_court_ids(user)
-    rows = Deadline.objects.all()
+    rows = Deadline.objects.warned()
     return rows if court_ids is None else rows.filter(court_id__in=court_ids)
 
 

@@ -101,7 +101,7 @@ def _own_section(user: User, today) -> dict:
 
 def _team_section(user: User, team_ids: list[int], today) -> dict:
     """A team lead: the team's orange and red warnings, by judge."""
-    warned = Deadline.objects.filter(team_id__in=team_ids, level__gte=Level.ORANGE)
+    warned = Deadline.objects.warned().filter(team_id__in=team_ids, level__gte=Level.ORANGE)
     rows = warned.select_related("case", "handler", "team").order_by("handler_id", "-level", "due_on", "case_id")
     by_judge: dict = {}
     for d in rows[: HOME_ROWS * 4]:
@@ -136,7 +136,7 @@ def _court_section(user: User, today) -> dict:
         for key in total:
             total[key] += row["counts"][key]
     if user.role == Role.COMMAND_CENTRE:  # the command centre watches every red warning of its court
-        red = Deadline.objects.filter(court_id=court_id, level=Level.RED).select_related("case", "handler", "team")
+        red = Deadline.objects.warned().filter(court_id=court_id, level=Level.RED).select_related("case", "handler", "team")
         red = red.order_by("-escalation", "due_on", "case_id")
     else:
         red = selectors.inbox(user, min_level=Level.RED).exclude(handler=user)

@@ -287,6 +287,9 @@ def test_supervise_is_idempotent_and_says_what_it_changed(make_case, capsys, pol
     assert "期限变更 0，预警变更 0，升级督办 0，新锁定 0" in second
     assert "预警变更 0" not in first
     assert SupervisionRun.objects.count() == 2
+    call_command("supervise", "--as-of", "2026-04-02", verbosity=2)
+    steps = capsys.readouterr().out.strip().splitlines()[-1]
+    assert steps.startswith("各步用时（秒）：facts ") and "summaries" in steps
     with pytest.raises(CommandError):
         call_command("supervise", "--as-of", "2026-02-30")
 

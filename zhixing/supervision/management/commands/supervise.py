@@ -26,3 +26,5 @@ class Command(BaseCommand):
                 raise CommandError(f"--as-of {as_of!r} 不是有效日期（YYYY-MM-DD）") from exc
         result = supervise(as_of=day)
         self.stdout.write(result.summary)
+        if options.get("verbosity", 1) >= 2:
+            self.stdout.write("各步用时（秒）：" + "，".join(f"{step} {seconds:.1f}" for step, seconds in result.steps.items()))
