@@ -6,7 +6,8 @@ scan of the same case and node tables measured in the same run.
 The data: the 100,000-case demo (built once by benchmarks/run.py's step, seed 1), whose ~51,000 open
 cases and their flow nodes are copied with new ids and case numbers until there are at least
 `--open-cases` open cases — the demo's own mix of ages, stages and nodes, repeated. The copies carry
-no parties or logs: supervision reads cases and nodes only, and writes logs only for new locks.
+no parties or logs: supervision reads cases, nodes and control measures (copied too, holding the
+same assets), and writes logs only for new locks.
 The SQLite copy is kept in benchmarks/var/supervise-<n>/ and reused; PostgreSQL is built in a
 throwaway cluster each run.
 
@@ -40,11 +41,13 @@ GOAL_SECONDS = 60
 GOAL_RATIO = 5
 CASE_ID_STEP = 1_000_000  # copy j of case id i is i + j·step
 NODE_ID_STEP = 10_000_000
+MEASURE_ID_STEP = 1_000_000
 
 
 def replicate(connection, open_cases: int) -> dict:
     """Copy the open cases and their nodes until there are at least `open_cases` open cases."""
     from zhixing.cases.models import EnforcementCase, NodeRecord
+    from zhixing.property.models import CaseAsset, ControlMeasure
 
     cases, nodes = EnforcementCase._meta.db_table, NodeRecord._meta.db_table
     with connection.cursor() as cursor:
@@ -54,11 +57,17 @@ def replicate(connection, open_cases: int) -> dict:
         max_case_id = cursor.fetchone()[0]
         cursor.execute(f"SELECT MAX(id) FROM {nodes}")
         max_node_id = cursor.fetchone()[0]
-        if max_case_id >= CASE_ID_STEP or max_node_id >= NODE_ID_STEP:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {ControlMeasure._meta.db_table}")
+        max_measure_id = cursor.fetchone()[0]
+        if max_case_id >= CASE_ID_STEP or max_node_id >= NODE_ID_STEP or max_measure_id >= MEASURE_ID_STEP:
             raise SystemExit("the demo is too large for the id steps of this benchmark")
         copies = math.ceil(open_cases / have) - 1
         case_cols = [f.column for f in EnforcementCase._meta.concrete_fields]
         node_cols = [f.column for f in NodeRecord._meta.concrete_fields]
+        measures = ControlMeasure._meta.db_table
+        measure_cols = [f.column for f in ControlMeasure._meta.concrete_fields]
+        links = CaseAsset._meta.db_table
+        link_cols = [f.column for f in CaseAsset._meta.concrete_fields if not f.primary_key]
         for j in range(1, copies + 1):
             started = time.monotonic()
             exprs = {
@@ -78,6 +87,18 @@ def replicate(connection, open_cases: int) -> dict:
             cursor.execute(
                 f"INSERT INTO {nodes} ({', '.join(node_cols)}) SELECT {select} FROM {nodes} n "
                 f"JOIN {cases} c ON c.id = n.case_id WHERE c.status = 'open' AND c.id < {CASE_ID_STEP}"
+            )
+            measure_exprs = {"id": f"m.id + {j * MEASURE_ID_STEP}", "case_id": f"m.case_id + {j * CASE_ID_STEP}",
+                             "renewal_of_id": f"m.renewal_of_id + {j * MEASURE_ID_STEP}"}
+            select = ", ".join(measure_exprs.get(c, f"m.{c}") for c in measure_cols)
+            cursor.execute(  # the copies' measures hold the same assets (one flat, many creditors)
+                f"INSERT INTO {measures} ({', '.join(measure_cols)}) SELECT {select} FROM {measures} m "
+                f"JOIN {cases} c ON c.id = m.case_id WHERE c.status = 'open' AND c.id < {CASE_ID_STEP}"
+            )
+            link_select = ", ".join(f"a.{c}" if c != "case_id" else f"a.case_id + {j * CASE_ID_STEP}" for c in link_cols)
+            cursor.execute(  # and the assets found (for benchmarks/ranking.py)
+                f"INSERT INTO {links} ({', '.join(link_cols)}) SELECT {link_select} FROM {links} a "
+                f"JOIN {cases} c ON c.id = a.case_id WHERE c.status = 'open' AND c.id < {CASE_ID_STEP}"
             )
             print(f"  copy {j}/{copies}: {time.monotonic() - started:.1f} s", flush=True)
         cursor.execute(f"SELECT COUNT(*) FROM {cases} WHERE status = 'open'")

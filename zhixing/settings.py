@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "zhixing.workdays",
     "zhixing.cases",
     "zhixing.supervision",
+    "zhixing.property",
     "zhixing.demo",
 ]
 
@@ -149,6 +150,10 @@ CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024  # bulk imports of old systems' spreadsheets
+
+# Network queries (集约查控) are exchanged as files: request files are written to outbox/<agency kind>/
+# for the court's gateway (总对总/点对点) to pick up; replies come back as files to import.
+PROPERTY_EXCHANGE_DIR = Path(os.environ.get("ZHIXING_PROPERTY_EXCHANGE_DIR", VAR_DIR / "exchange"))
 
 LOGGING = {
     "version": 1,

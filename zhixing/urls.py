@@ -17,6 +17,7 @@ urlpatterns = [
     path("cases/", include("zhixing.cases.urls")),
     path("courts/", include("zhixing.courts.urls")),
     path("supervision/", include("zhixing.supervision.urls")),
+    path("property/", include("zhixing.property.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -18,6 +18,7 @@ from zhixing.cases import services as case_services
 from zhixing.cases.choices import ClosingType
 from zhixing.courts.choices import TeamType
 from zhixing.courts.models import Team
+from zhixing.property import measures
 from zhixing.supervision.engine import supervise
 from zhixing.supervision.models import SupervisionPolicy
 from zhixing.testing.fixtures import make_user
@@ -64,8 +65,13 @@ def busy_court(courts, judge, make_case):
         c = case(400 + 9 * i, i)
         if i % 3 == 0:
             record(c, "property_found", 300 - i)  # never controlled
-        if i % 4 == 1:
-            record(c, "freeze", 390)  # a deposit freeze, expired
+        if i % 4 == 1:  # a deposit freeze, expired
+            owner = c.parties.filter(role="respondent").first()
+            link = measures.asset_register(
+                actor=judge, case=c, kind="bank_deposit", details={"bank": "中国银行", "account": f"62160{i}", "balance": "800"},
+                owner_party=owner, found_on=ago(390), found_via="network_query",
+            )
+            measures.measure_take(actor=judge, case=c, asset=link.asset, kind="freeze", started_on=ago(390))
         if i % 5 == 2:
             record(c, "funds_received", 80)  # not paid out
     for i in range(8):  # a few months old: found property, or money not paid out

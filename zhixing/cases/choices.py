@@ -88,6 +88,16 @@ class LogAction(models.TextChoices):
     RESUME = "resume", "恢复计算期限"
     EXTENSION = "extension", "延长执行期限"
     REBASE = "rebase", "规则版本重定"
+    QUERY = "property_query", "财产查询"
+    QUERY_REPLY = "query_reply", "查询反馈"
+    ASSET = "asset", "登记财产"
+    MEASURE = "measure", "控制措施"
+    MEASURE_RENEW = "measure_renew", "续行"
+    MEASURE_END = "measure_end", "解除或失效"
+    CLUE = "clue", "财产线索"
+    CLUE_VERIFY = "clue_verify", "线索核查"
+    INVESTIGATION = "investigation", "调查措施"  # lawyer orders, audits
+    PERSON_LEAD = "person_lead", "查人线索"
 
 
 # Written by supervision (nightly runs, locks and their approvals), not by recording a flow node.

@@ -96,11 +96,13 @@ NODES: tuple[Node, ...] = (
     Node("property_found", "203001033", "有财产可供执行", Stage.QUERY, HANDLING, "法发〔2006〕35号第1条"),
     Node("no_property_found", "203001034", "无财产可供执行", Stage.QUERY, HANDLING, "法〔2016〕373号第1条第3项"),
     # 控制
-    Node("freeze", "203001014", "冻结", Stage.CONTROL, HANDLING, "民诉法解释第485条"),
-    Node("network_freeze", "203001015", "网络冻结银行存款", Stage.CONTROL, ROUTINE | {Role.COMMAND_CENTRE}, "民诉法解释第485条"),
-    Node("seal", "203001012", "查封", Stage.CONTROL, FIELD, "民诉法解释第485条"),
-    Node("detain", "203001013", "扣押", Stage.CONTROL, FIELD, "民诉法解释第485条"),
-    Node("deduct", "203001016", "扣划", Stage.CONTROL, HANDLING, "民诉法解释第484条"),
+    # Control measures are recorded by the property app (property.measures), which keeps the measure
+    # itself — asset, statutory end, queue rank — that supervision watches; the node follows from it.
+    Node("freeze", "203001014", "冻结", Stage.CONTROL, HANDLING, "民诉法解释第485条", by_service=True),
+    Node("network_freeze", "203001015", "网络冻结银行存款", Stage.CONTROL, ROUTINE | {Role.COMMAND_CENTRE}, "民诉法解释第485条", by_service=True),
+    Node("seal", "203001012", "查封", Stage.CONTROL, FIELD, "民诉法解释第485条", by_service=True),
+    Node("detain", "203001013", "扣押", Stage.CONTROL, FIELD, "民诉法解释第485条", by_service=True),
+    Node("deduct", "203001016", "扣划", Stage.CONTROL, HANDLING, "民诉法解释第484条", by_service=True),
     Node("other_control", "203001011", "其他财产控制", Stage.CONTROL, FIELD, "法发〔2006〕35号第4条"),
     # 处置
     Node("appraisal_started", "203001017", "启动评估（确定参考价）", Stage.DISPOSAL, HANDLING, "法释〔2018〕15号第1条（查封后30日内）",

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from zhixing.pages import is_htmx, run_service
+from zhixing.property import views as property_views
 from zhixing.supervision import services as supervision
 from zhixing.supervision import views as supervision_views
 
@@ -206,6 +207,7 @@ def render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, s
         "claim_total_fen": sum(claim.amount_fen for claim in detail["claims"]),
         "actions": _action_forms(request.user, case, detail["parties"], bound),
         "supervision": supervision_views.case_panel(request.user, case, bound),
+        "property": property_views.case_summary(case),
     }
     return render(request, "cases/detail.html", context, status=status)
 

@@ -135,7 +135,7 @@ def _needed(rule: DeadlineRule) -> set[str]:
             return set()
         return {"mmax", "mcnt"} if rule.met_after_count > 1 else {"mmin"}
     return {Kind.NODE: {"smin", "mmin"}, Kind.LAST_NODE: {"smax", "mmin"}, Kind.PAIRED: {"smin", "smax", "mmax"},
-            Kind.CLOSING: set()}[rule.kind]
+            Kind.CLOSING: set(), Kind.MEASURE: set()}[rule.kind]
 
 
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
@@ -192,12 +192,49 @@ def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
         return start, met
     if rule.kind == Kind.CLOSING:
         return "g.closed_on", "g.archived_on"
+    if rule.kind == Kind.MEASURE:
+        running, last, ended = (f"ms.{what}_{rule.period_class}" for what in ("running", "last", "ended"))
+        return f"COALESCE({running}, {last})", f"CASE WHEN {running} IS NULL THEN {ended} END"
     raise ValueError(rule.kind)
+
+
+def _measure_classes() -> list[str]:
+    return sorted({rule.period_class for rule in RULES if rule.kind == Kind.MEASURE})
+
+
+def _build_measures(cursor, case_ids: list[int] | None) -> None:
+    """sv_measure: per case with control measures, for each period class the start of the oldest
+    running measure, else the start and end of the last one that ended (released or lapsed).
+    Queued measures (轮候) have not started; deductions have no period."""
+    from zhixing.property.models import ControlMeasure, MeasureStatus
+
+    table = ControlMeasure._meta.db_table
+    running, ended = MeasureStatus.ACTIVE, (MeasureStatus.RELEASED, MeasureStatus.LAPSED)
+    columns = []
+    for code in _measure_classes():
+        columns += [
+            f"MIN(CASE WHEN period_class = '{code}' AND status = '{running}' THEN started_on END) AS running_{code}",
+            f"MAX(CASE WHEN period_class = '{code}' AND status IN ('{ended[0]}', '{ended[1]}') THEN started_on END) AS last_{code}",
+            f"MAX(CASE WHEN period_class = '{code}' AND status IN ('{ended[0]}', '{ended[1]}') THEN ended_on END) AS ended_{code}",
+        ]
+    if case_ids is None:
+        where, params = "", []
+    else:
+        where, params = f"AND case_id IN ({', '.join(['%s'] * len(case_ids))})", list(case_ids)
+    _drop_temp(cursor, "sv_measure")
+    cursor.execute(
+        f"""CREATE TEMP TABLE sv_measure AS SELECT case_id, {', '.join(columns)} FROM {table}
+            WHERE period_class <> '' AND status <> '{MeasureStatus.QUEUED}' {where} GROUP BY case_id""",
+        params,
+    )
+    cursor.execute("CREATE UNIQUE INDEX sv_measure_case ON sv_measure (case_id)")
+    _analyze(cursor, "sv_measure")
 
 
 def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     """sv_facts: per case, each rule's start and met dates, its court's settings and its pauses."""
     _build_adjustments(cursor, case_ids, as_of)
+    _build_measures(cursor, case_ids)
     aggregates, names = _aggregates()
     inner_cols = ",\n".join(f"{expr} AS {name}" for name, expr in aggregates)
     starts = []
@@ -229,6 +266,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
         ) g
         JOIN sv_court s ON s.court_id = g.court_id
         LEFT JOIN sv_adjust a ON a.case_id = g.case_id
+        LEFT JOIN sv_measure ms ON ms.case_id = g.case_id
         """,
         params,
     )
@@ -367,7 +405,7 @@ def _fill_memo(cursor, policy_by_key: dict[str, policies.Policy]) -> int:
 def _memo_row(rule: DeadlineRule, version: RuleVersion, policy: policies.Policy, start_on: dt.date,
               paused_days: int, extension_months: int) -> DueDate:
     due = due_date(version.amount, version.unit, start_on, extra_days=version.extra_days, roll_off=rule.roll_off,
-                   extra_months=extension_months, paused_days=paused_days)
+                   extra_months=extension_months, paused_days=paused_days, first_day_counts=rule.first_day_counts)
     lead = rule.lead_days if rule.lead_days is not None else policy.yellow_lead_days
     red = due + dt.timedelta(days=1)
     lock_on = None
@@ -567,7 +605,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             result.locks = _new_locks(cursor, as_of, events)
             log_append_many(events, actor=None, at=now, reason=reason)
             lap = result.lap("escalations_locks", lap)
-        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court")
+        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure")
         lap = time.perf_counter()
     result.lap("commit", lap)
     result.seconds = time.perf_counter() - started

@@ -116,12 +116,14 @@ class Deadline(models.Model):
 
     Eight rows per case, a province's millions of them written at the first run: so no index on a
     foreign key by itself (the unique (case, rule) serves the case; courts, teams and handlers are
-    looked up only for warnings, through the partial indexes), and no database check of the court,
-    team, handler and rule version — the engine copies them from the case row and the court's
-    versions, and checking millions of copies would cost a third of the write."""
+    looked up only for warnings, through the partial indexes), and no database check of the case,
+    court, team, handler and rule version — the engine writes them from the case row and the court's
+    versions; PostgreSQL checking millions of them at commit took as long as the write."""
 
     court = models.ForeignKey("courts.Court", on_delete=models.PROTECT, db_index=False, db_constraint=False)
-    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.CASCADE, related_name="deadlines", db_index=False)
+    case = models.ForeignKey(
+        "cases.EnforcementCase", on_delete=models.CASCADE, related_name="deadlines", db_index=False, db_constraint=False
+    )
     rule_code = models.CharField("规则", max_length=40, choices=RULE_CHOICES)
     rule_version = models.ForeignKey(
         RuleVersion, verbose_name="规则版本", on_delete=models.PROTECT, related_name="+", db_index=False,
@@ -308,7 +310,9 @@ class EscalationEvent(models.Model):
     the case's execution log records what changes the case itself (locks, unlocks, pauses …)."""
 
     court = models.ForeignKey("courts.Court", on_delete=models.PROTECT, db_index=False, db_constraint=False)
-    case = models.ForeignKey("cases.EnforcementCase", on_delete=models.PROTECT, related_name="escalations", db_index=False)
+    case = models.ForeignKey(
+        "cases.EnforcementCase", on_delete=models.PROTECT, related_name="escalations", db_index=False, db_constraint=False
+    )
     rule_code = models.CharField("规则", max_length=40, choices=RULE_CHOICES)
     escalation = models.PositiveSmallIntegerField("升级至", choices=Escalation.choices)
     due_on = models.DateField("届满日")

@@ -17,6 +17,11 @@ from zhixing.workdays import calendar
 CONTROL_NODES = ("freeze", "network_freeze", "seal", "detain", "deduct", "other_control")
 DISPOSAL_NODES = ("appraisal_started", "auction_started", "sale_started", "transfer_in_kind", "deduct")
 QUERY_NODES = ("network_query", "traditional_query")
+# What a case locked for an expiring measure may still do: renew it (the measure is taken again),
+# release it, record its lapse, or start disposal.
+MEASURE_REMEDIES = ("freeze", "network_freeze", "seal", "detain", "measure_renew", "measure_release", "measure_lapse",
+                    *DISPOSAL_NODES)
+MEASURE_CITATION = "民诉法解释（2022）第485条；查封规定第27条"
 
 
 class Kind:
@@ -27,6 +32,8 @@ class Kind:
     LAST_NODE = "last_node"  # from the latest of `start_nodes` (a renewal restarts it); met by `met_by`
     PAIRED = "paired"  # each `start_nodes` event needs a later `met_by` event; the oldest unanswered one runs
     CLOSING = "closing"  # from the closing date; met by archiving
+    MEASURE = "measure"  # from the start of the oldest running control measure of `period_class`
+    # (property.ControlMeasure; a renewal starts a new one); met when none of that class runs any more
 
 
 class WuChao:
@@ -72,6 +79,10 @@ class DeadlineRule:
     acting: str = "承办法官"
     remedy: str = ""  # what clears it, shown in warnings and lock messages
     remedy_nodes: tuple[str, ...] = ()  # besides `met_by`: other actions allowed on a case locked by it
+    period_class: str = ""  # Kind.MEASURE: property.rules.PERIOD_CLASSES code
+    # The start day itself is in force (a measure "自3月1日起至次年2月28日止"): one year from
+    # 2026-03-01 ends 2027-02-28 (calendar.last_day_in_force).
+    first_day_counts: bool = False
 
     @property
     def period_text(self) -> str:
@@ -91,9 +102,14 @@ class DeadlineRule:
 
 
 def due_date(amount: int, unit: str, start: dt.date, *, extra_days: int = 0, roll_off: bool = True,
-             extra_months: int = 0, paused_days: int = 0) -> dt.date:
+             extra_months: int = 0, paused_days: int = 0, first_day_counts: bool = False) -> dt.date:
     """The last day of a period. Excluded (paused) days and approved extensions push it out; a
     period counted in days or months that ends on a rest day ends on the next workday (CPL Art. 85)."""
+    if first_day_counts:  # the same end as the measure itself (calendar.last_day_in_force)
+        if unit != "months":
+            raise ValueError("first_day_counts is for periods in months")
+        end = calendar.last_day_in_force(start, amount + extra_months) + dt.timedelta(days=extra_days + paused_days)
+        return calendar.add_days(end, 0) if roll_off else end
     if unit == "working_days":
         due = calendar.add_working_days(start, amount)
         if extra_months:
@@ -138,26 +154,23 @@ RULES: tuple[DeadlineRule, ...] = (
         start_nodes=("property_found",), met_by=CONTROL_NODES, wuchao=WuChao.PROPERTY_NOT_CONTROLLED,
         acting="承办团队", remedy="对已发现的财产采取查封、冻结、扣押或扣划",
     ),
-    # Measure periods (CPL-JI Art. 485): renew before expiry or it lapses (查封规定 Art. 27).
-    # A renewal (续行) is recorded as the same measure again, which restarts the period.
-    # 冻结 without a property kind is taken as a bank deposit (1 year): the shortest, so no renewal is missed.
+    # Measure periods (CPL-JI Art. 485): renew before expiry or it lapses (查封规定 Art. 27). Read from
+    # the control measures themselves: the oldest running one of each period class is the one due;
+    # a renewal (续行) ends it and starts the next period; release or lapse ends the watch.
     DeadlineRule(
-        "measure_bank", "冻结到期（存款1年）", Kind.LAST_NODE, 12, "months",
-        "民诉法解释（2022）第485条；查封规定第27条", start_nodes=("network_freeze", "freeze"),
-        met_by=DISPOSAL_NODES, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
-        remedy="续行冻结或处置财产", remedy_nodes=("network_freeze", "freeze"),
+        "measure_bank", "冻结到期（存款1年）", Kind.MEASURE, 12, "months", MEASURE_CITATION,
+        period_class="deposit", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        remedy="续行冻结、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(
-        "measure_movables", "扣押到期（动产2年）", Kind.LAST_NODE, 24, "months",
-        "民诉法解释（2022）第485条；查封规定第27条", start_nodes=("detain",),
-        met_by=DISPOSAL_NODES, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
-        remedy="续行扣押或处置财产", remedy_nodes=("detain",),
+        "measure_movables", "查封扣押到期（动产2年）", Kind.MEASURE, 24, "months", MEASURE_CITATION,
+        period_class="movable", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        remedy="续行查封扣押、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(
-        "measure_realty", "查封到期（不动产3年）", Kind.LAST_NODE, 36, "months",
-        "民诉法解释（2022）第485条；查封规定第27条", start_nodes=("seal",),
-        met_by=DISPOSAL_NODES, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
-        remedy="续行查封或处置财产", remedy_nodes=("seal",),
+        "measure_realty", "查封冻结到期（不动产及其他财产权3年）", Kind.MEASURE, 36, "months", MEASURE_CITATION,
+        period_class="immovable", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        remedy="续行查封冻结、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(
         "payout", "执行款发放", Kind.PAIRED, 30, "days",

@@ -160,6 +160,16 @@ def add_months(start: Date, months: int, *, roll_off_rest_day: bool = True) -> D
     return end
 
 
+def last_day_in_force(start: Date, months: int) -> Date:
+    """The last day of `months` that count their first day (a freeze "自2026年3月1日起至2027年2月28日止"):
+    the day before the same date `months` later — 2026-03-01 + 24 → 2028-02-29 — or, when that date
+    does not exist, the month's last day (民法典 Art. 202): 2024-02-29 + 12 → 2025-02-28. No roll-off."""
+    anniversary = add_months(start, months, roll_off_rest_day=False)
+    if anniversary.day != start.day:  # clamped to the month's end: the anniversary does not exist
+        return anniversary
+    return anniversary - dt.timedelta(days=1)
+
+
 def add_years(start: Date, years: int, *, roll_off_rest_day: bool = True) -> Date:
     return add_months(start, 12 * years, roll_off_rest_day=roll_off_rest_day)
 

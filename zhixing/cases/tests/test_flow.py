@@ -23,15 +23,16 @@ def log_actions(case) -> list[str]:
 def test_recording_a_node_of_a_later_stage_moves_the_case_and_logs_it(make_case, judge):
     case = make_case()
     services.node_record(actor=judge, case=case, node_code="network_query")
-    services.node_record(actor=judge, case=case, node_code="seal", note="查封房产一套")
+    services.node_record(actor=judge, case=case, node_code="other_control", note="责令被执行人交出车辆")
     case.refresh_from_db()
     assert case.stage == "control"
     services.node_record(actor=judge, case=case, node_code="network_query", note="第二次查询")
     case.refresh_from_db()
     assert case.stage == "control"  # earlier-stage work does not move the case back
     assert log_actions(case) == ["register", "node", "node", "node"]
-    seal = LogEntry.objects.get(case=case, node_code="seal")
-    assert seal.before == {"stage": "query"} and seal.after["stage"] == "control" and seal.reason == "查封房产一套"
+    control = LogEntry.objects.get(case=case, node_code="other_control")
+    assert control.before == {"stage": "query"} and control.after["stage"] == "control"
+    assert control.reason == "责令被执行人交出车辆"
 
 
 def test_a_node_whose_prerequisite_is_missing_is_refused_with_the_rule(make_case, judge):
@@ -43,11 +44,17 @@ def test_a_node_whose_prerequisite_is_missing_is_refused_with_the_rule(make_case
     assert log_actions(case) == ["register"]
 
 
-def test_a_clerk_may_send_a_notice_but_not_seal_property(make_case, clerk):
+def test_a_clerk_may_send_a_notice_but_not_control_property(make_case, clerk):
     case = make_case()
     services.node_record(actor=clerk, case=case, node_code="enforcement_notice")
     with pytest.raises(DomainError, match="角色"):
-        services.node_record(actor=clerk, case=case, node_code="seal")
+        services.node_record(actor=clerk, case=case, node_code="other_control")
+
+
+def test_a_seal_is_recorded_with_its_measure_not_as_a_bare_node(make_case, judge):
+    case = make_case()
+    with pytest.raises(DomainError, match="专门的办理功能"):
+        services.node_record(actor=judge, case=case, node_code="seal")
 
 
 def test_a_node_dated_before_filing_or_in_the_future_is_refused(make_case, judge):

@@ -123,7 +123,7 @@ def test_a_mistyped_amount_is_shown_as_an_error_not_a_crash(client, judge, make_
 
 def test_worklist_filters_by_stage(client, judge, make_case):
     frozen, untouched = make_case(), make_case()
-    services.node_record(actor=judge, case=frozen, node_code="freeze")
+    services.node_record(actor=judge, case=frozen, node_code="other_control")
     client.force_login(judge)
     assert case_links(client.get("/cases/", {"stage": "control"})) == [frozen.pk]
     assert case_links(client.get("/cases/", {"stage": "query"})) == [untouched.pk]

@@ -30,7 +30,7 @@ def test_a_judge_sees_only_their_own_court(client, judge, other_judge, make_case
 
 def test_counts_open_by_stage_and_closed_by_type(client, judge, make_case):
     frozen, _open, closed = make_case(), make_case(), make_case(amount_fen=500_000)
-    services.node_record(actor=judge, case=frozen, node_code="freeze")
+    services.node_record(actor=judge, case=frozen, node_code="other_control")
     services.case_close(actor=judge, case=closed, closing_type="performed", performed_amount_fen=200_000)
     client.force_login(judge)
     page = client.get("/courts/").content.decode()

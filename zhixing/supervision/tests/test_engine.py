@@ -167,21 +167,65 @@ def test_property_found_not_controlled_within_15_days(make_case, judge, policy):
     row = deadline(case, "property_control")
     assert row.due_on == D(2026, 4, 16)
     assert levels(case, "property_control", [D(2026, 4, 15), D(2026, 4, 16), D(2026, 4, 17)]) == [1, 2, 3]
-    record(case, "seal", D(2026, 4, 20), judge)
+    from zhixing.property import measures
+
+    owner = case.parties.filter(role="respondent").first()
+    flat = {"certificate_number": "京(2020)海淀区不动产权第1号", "address": "海淀区1号", "area": "80"}
+    link = measures.asset_register(actor=judge, case=case, kind="real_estate", details=flat, owner_party=owner,
+                                   found_on=D(2026, 4, 1), found_via="network_query")
+    measures.measure_take(actor=judge, case=case, asset=link.asset, kind="seal", started_on=D(2026, 4, 20))
     row = deadline(case, "property_control")
     assert (row.status, row.met_on) == ("met", D(2026, 4, 20))
-    # the seal starts the 3-year measure period, with its renewal reminder 30 days before
+    assert deadline(case, "measure_realty").due_on == D(2029, 4, 19)  # the seal's own three years
+
+
+def _measure(case, period_class: str, started_on: dt.date, *, status="active", ended_on=None, key="1"):
+    """A control measure as the property app stores it (the engine reads the table, not the service)."""
+    from zhixing.property.models import Asset, ControlMeasure
+
+    asset = Asset.objects.create(kind="real_estate", identity_key=f"{case.pk}-{period_class}-{key}", owner_name="甲",
+                                 owner_identity="110101199003070011", description="房产")
+    measure = ControlMeasure.objects.create(
+        court_id=case.court_id, case=case, asset=asset, kind="seal", period_class=period_class, started_on=started_on,
+        status=status, ended_on=ended_on, recorded_at=timezone.now(),
+    )
+    supervise_cases([case.pk], as_of=started_on)
+    return measure
+
+
+def test_a_seal_runs_three_years_with_its_renewal_reminder_30_days_before(make_case, judge):
+    case = make_case(filed_on=D(2026, 3, 2))
+    _measure(case, "immovable", D(2026, 4, 20))
     measure = deadline(case, "measure_realty")
-    assert (measure.start_on, measure.due_on) == (D(2026, 4, 20), D(2029, 4, 20))
-    assert levels(case, "measure_realty", [D(2029, 3, 20), D(2029, 3, 21), D(2029, 4, 20), D(2029, 4, 21)]) == [0, 1, 2, 3]
+    # in force from 04-20 itself: three years end on 2029-04-19 (the measure's own end date)
+    assert (measure.start_on, measure.due_on) == (D(2026, 4, 20), D(2029, 4, 19))
+    assert levels(case, "measure_realty", [D(2029, 3, 19), D(2029, 3, 20), D(2029, 4, 19), D(2029, 4, 20)]) == [0, 1, 2, 3]
+    assert not Deadline.objects.filter(case=case, rule_code__in=["measure_bank", "measure_movables"]).exists()
 
 
-def test_a_renewed_freeze_restarts_its_year(make_case, judge):
+def test_the_oldest_running_measure_of_a_class_is_due_and_a_renewal_or_release_moves_it(make_case):
     case = make_case(filed_on=D(2025, 1, 6))
-    record(case, "network_freeze", D(2025, 1, 10), judge)
-    assert deadline(case, "measure_bank").due_on == D(2026, 1, 10)
-    record(case, "network_freeze", D(2025, 12, 20), judge)  # 续行冻结
-    assert deadline(case, "measure_bank").due_on == D(2026, 12, 20)
+    first = _measure(case, "deposit", D(2025, 1, 10), key="a")
+    _measure(case, "deposit", D(2025, 6, 1), key="b")
+    assert deadline(case, "measure_bank").due_on == D(2026, 1, 9)
+    # 续行: the first ends (renewed) and its successor starts the next year
+    first.status, first.ended_on = "renewed", D(2025, 12, 20)
+    first.save()
+    _measure(case, "deposit", D(2025, 12, 20), key="c")
+    assert (deadline(case, "measure_bank").start_on, deadline(case, "measure_bank").due_on) == (D(2025, 6, 1), D(2026, 5, 31))
+    # releasing every running freeze ends the watch, met on the last release
+    from zhixing.property.models import ControlMeasure
+
+    ControlMeasure.objects.filter(case=case, status="active").update(status="released", ended_on=D(2026, 2, 2))
+    supervise_cases([case.pk], as_of=D(2026, 2, 2))
+    row = deadline(case, "measure_bank")
+    assert (row.status, row.met_on, row.level) == ("met", D(2026, 2, 2), 0)
+
+
+def test_a_queued_seal_has_no_period_until_it_takes_effect(make_case):
+    case = make_case(filed_on=D(2025, 1, 6))
+    _measure(case, "immovable", D(2025, 2, 1), status="queued")
+    assert not Deadline.objects.filter(case=case, rule_code="measure_realty").exists()
 
 
 def test_clues_each_need_verifying_and_the_oldest_open_one_runs(make_case, judge):
@@ -371,3 +415,15 @@ def test_a_deferral_ends_within_three_months_plus_three(make_case, judge):
     assert "2025-08-03" in str(err.value.errors[0]) and "暂缓执行措施" in str(err.value.errors[0])
     sv.suspension_end(actor=judge, suspension=pause, end_on=D(2025, 8, 3))
     assert deadline(case, "close_period").paused_days == (D(2025, 8, 3) - D(2025, 2, 3)).days
+
+
+@pytest.mark.parametrize("started_on", [D(2026, 3, 1), D(2024, 2, 29), D(2024, 3, 1), D(2025, 8, 31), D(2026, 1, 31)])
+@pytest.mark.parametrize("period_class,rule_code", [("deposit", "measure_bank"), ("movable", "measure_movables"),
+                                                    ("immovable", "measure_realty")])
+def test_the_supervised_expiry_is_the_measures_own_statutory_end(make_case, started_on, period_class, rule_code):
+    from zhixing.property.measures import statutory_end
+    from zhixing.property.rules import PERIOD_CLASSES
+
+    case = make_case(filed_on=D(2024, 1, 2))
+    _measure(case, period_class, started_on)
+    assert deadline(case, rule_code).due_on == statutory_end(PERIOD_CLASSES[period_class], started_on)

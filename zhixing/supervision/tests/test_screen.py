@@ -49,6 +49,19 @@ def record(case, node_code: str, on: dt.date, actor):
     return case_services.node_record(actor=actor, case=case, node_code=node_code, occurred_on=on)
 
 
+MEASURES_TAKEN = D(2023, 4, 3)
+
+
+def take(case, kind: str, asset_kind: str, details: dict, actor, on: dt.date = MEASURES_TAKEN):
+    """A control measure as the property app records it (a deposit freeze runs 1 year, a detention 2)."""
+    from zhixing.property import measures
+
+    owner = case.parties.filter(role="respondent").first()
+    link = measures.asset_register(actor=actor, case=case, kind=asset_kind, details=details, owner_party=owner,
+                                   found_on=on, found_via="network_query")
+    return measures.measure_take(actor=actor, case=case, asset=link.asset, kind=kind, started_on=on)
+
+
 def assign(case, handler, actor):
     return case_services.case_assign(actor=actor, case=case, handler=handler, team=handler.team)
 
@@ -68,8 +81,8 @@ def scene(courts, team, judge, other_judge, bureau_head, make_case):
         assign(case, judge, judge)
     assign(recent, judge2, judge)
     record(property_found, "property_found", D(2025, 2, 1), judge)
-    record(measures, "freeze", D(2023, 4, 3), judge)  # a deposit freeze runs 1 year
-    record(measures, "detain", D(2023, 4, 3), judge)  # a seizure of movables runs 2 years
+    take(measures, "freeze", "bank_deposit", {"bank": "中国银行", "account": "6216001", "balance": "5000"}, judge)
+    take(measures, "detain", "vehicle", {"plate": "京A·12345", "vin": "LSVAB1234"}, judge)  # movables: 2 years
     elsewhere = make_case(actor=other_judge, filed_on=D(2025, 1, 10))
     # Only 有财产未查控 locks, from 2026: the property case is locked after 15 red days.
     SupervisionPolicy.objects.create(

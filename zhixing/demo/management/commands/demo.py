@@ -64,6 +64,12 @@ class Command(BaseCommand):
         )
         if result.cases:
             from zhixing.demo import supervision
+            from zhixing.demo.property import build_property
+
+            made = build_property(as_of)
+            self.stdout.write(
+                f"财产查控：{made['queries']:,} 条查询，{made['assets']:,} 项财产，{made['measures']:,} 项控制措施。"
+            )
 
             supervision.configure(as_of)
             self.stdout.write(supervision.nightly_runs(as_of, result.cases))
