@@ -638,3 +638,18 @@ def supervise_cases(case_ids, *, as_of: dt.date | None = None, reason: str = "�
     if not ids:
         return RunResult(as_of=as_of or today())
     return _run(ids, as_of or today(), reason)
+
+
+# After a holiday edit in the admin: a court-sized database is recomputed at once; a province's
+# waits for the nightly run (a full run takes most of a minute there, too long for a page request).
+CALENDAR_CHANGE_IMMEDIATE_MAX_CASES = 20_000
+
+
+def supervise_after_calendar_change(reason: str) -> str:
+    """The calendar changed (holidays loaded or edited): move the supervision deadlines now if the
+    database is small enough, after the change commits. Returns what the user should be told."""
+    open_cases = EnforcementCase.objects.filter(status=CaseStatus.OPEN).count()
+    if open_cases > CALENDAR_CHANGE_IMMEDIATE_MAX_CASES:
+        return "督办期限将在下一次每日督办（zhixing supervise）时按新的节假日安排重算。"
+    transaction.on_commit(lambda: supervise(reason=reason))
+    return "督办期限已按新的节假日安排重算。"

@@ -18,11 +18,15 @@ class _RecomputesDeadlines(admin.ModelAdmin):
 
         invalidate_cache()  # count with the table as it now stands (inside the admin's transaction)
         transaction.on_commit(invalidate_cache)
-        changed = deadlines_recompute(years=years, actor=request.user, reason=f"管理员修改节假日安排：{what}")
+        from zhixing.supervision.engine import supervise_after_calendar_change
+
+        reason = f"管理员修改节假日安排：{what}"
+        changed = deadlines_recompute(years=years, actor=request.user, reason=reason)
+        supervision = supervise_after_calendar_change(reason)
         year_text = "、".join(str(y) for y in sorted(years))
         self.message_user(
             request,
-            f"已按新的节假日安排重算 {year_text} 年涉及的期限：{changed} 件案件的期限有变化。",
+            f"已按新的节假日安排重算 {year_text} 年涉及的期限：{changed} 件案件的期限有变化。{supervision}",
             messages.INFO,
         )
 

@@ -26,6 +26,7 @@ from zhixing.accounts.models import User
 from zhixing.cases import deadlines, services
 from zhixing.cases.log import verify_log
 from zhixing.cases.models import LogEntry
+from zhixing.supervision.models import Deadline
 from zhixing.workdays import calendar
 from zhixing.workdays.models import CalendarDay, CalendarYear, DayKind
 
@@ -73,9 +74,14 @@ def test_loading_a_year_moves_an_open_cases_deadline_logs_it_and_lifts_the_warni
     assert WARNING in client.get("/cases/").content.decode()
     assert WARNING in client.get(f"/cases/{case.pk}/").content.decode()
 
+    close_period = Deadline.objects.filter(case=case, rule_code="close_period")
+    assert close_period.get().due_on == D(2027, 4, 12)
+
     output = load_2027(holidays_2027, user=bureau_head.username)
 
     assert "已重算 1 件案件的期限" in output
+    assert close_period.get().due_on == D(2027, 4, 13)  # supervision counts with the loaded table at once
+    assert "督办完成" in output
     case.refresh_from_db()
     assert (case.assign_due, case.notice_due, case.close_due) == (D(2026, 10, 19), D(2026, 10, 20), D(2027, 4, 13))
     [entry] = recompute_entries(case)
@@ -146,16 +152,21 @@ def test_deadlines_are_counted_once_per_filing_date_not_once_per_case(judge, mak
     assert verify_log() == []
 
 
-def test_editing_the_holiday_table_in_the_admin_recomputes_and_says_how_many_cases_changed(client, make_case):
+def test_editing_the_holiday_table_in_the_admin_recomputes_and_says_how_many_cases_changed(
+    client, make_case, django_capture_on_commit_callbacks
+):
     case = make_case(filed_on=D(2026, 10, 10))
     admin = User.objects.create_superuser("admin", password="zhixing-test-pw", full_name="系统管理员")
     client.force_login(admin)
 
-    response = client.post("/admin/workdays/calendarday/add/",
-                           {"date": "2027-04-12", "kind": "holiday", "name": "测试假日"}, follow=True)
+    with django_capture_on_commit_callbacks(execute=True):  # supervision runs once the edit is committed
+        response = client.post("/admin/workdays/calendarday/add/",
+                               {"date": "2027-04-12", "kind": "holiday", "name": "测试假日"}, follow=True)
     assert "1 件案件的期限有变化" in response.content.decode()
+    assert "督办期限已按新的节假日安排重算" in response.content.decode()
     case.refresh_from_db()
     assert case.close_due == D(2027, 4, 13)
+    assert Deadline.objects.get(case=case, rule_code="close_period").due_on == D(2027, 4, 13)
 
     response = client.post("/admin/workdays/calendaryear/add/", {"year": "2027", "source": "测试通知", "loaded_at_0": "2026-12-02", "loaded_at_1": "10:00:00"},
                            follow=True)
@@ -180,3 +191,21 @@ def test_loading_for_an_unknown_user_loads_nothing(holidays_2027):
     with pytest.raises(CommandError, match="用户 nobody 不存在"):
         load_2027(holidays_2027, user="nobody")
     assert not CalendarYear.objects.exists()
+
+
+def test_a_province_sized_database_leaves_supervision_to_the_nightly_run_and_says_so(
+    client, make_case, monkeypatch, django_capture_on_commit_callbacks
+):
+    from zhixing.supervision import engine
+
+    monkeypatch.setattr(engine, "CALENDAR_CHANGE_IMMEDIATE_MAX_CASES", 0)
+    case = make_case(filed_on=D(2026, 10, 10))
+    admin = User.objects.create_superuser("admin", password="zhixing-test-pw", full_name="系统管理员")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/workdays/calendarday/add/",
+                               {"date": "2027-04-12", "kind": "holiday", "name": "测试假日"}, follow=True)
+    assert "督办期限将在下一次每日督办（zhixing supervise）时按新的节假日安排重算" in response.content.decode()
+    assert Deadline.objects.get(case=case, rule_code="close_period").due_on == D(2027, 4, 12)  # until tonight
+    engine.supervise()
+    assert Deadline.objects.get(case=case, rule_code="close_period").due_on == D(2027, 4, 13)

@@ -68,3 +68,7 @@ class Command(BaseCommand):
             invalidate_cache()  # committed or rolled back, nobody keeps what was read inside the transaction
         self.stdout.write(f"已载入 {year} 年：{len(rows)} 个节假日/调休日期。")
         self.stdout.write(f"已重算 {changed} 件案件的期限（执行日志记为“期限重算”）。")
+        from zhixing.supervision.engine import supervise  # the calendar app sits below supervision
+
+        # The supervision deadlines are counted through the same calendar: move them now, not tonight.
+        self.stdout.write(supervise(reason=f"载入{year}年节假日安排后重算：{source}"[:300]).summary)
