@@ -63,3 +63,20 @@ def screenshot():
         return path
 
     return take
+
+
+@pytest.fixture
+def log_in(live_server):
+    """log_in(page, username, display_name): through the login page, as a user would; waits for the
+    user box to show the name."""
+
+    def go(page, username: str, display_name: str) -> None:
+        from playwright.sync_api import expect
+
+        page.goto(f"{live_server.url}/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", "zhixing-test-pw")
+        page.get_by_role("button", name="登录").click()
+        expect(page.locator(".user-box")).to_contain_text(display_name)
+
+    return go

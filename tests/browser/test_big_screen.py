@@ -97,16 +97,12 @@ def busy_court(courts, judge, make_case):
 
 
 def test_the_command_centre_opens_the_big_screen(
-    live_server, log_flushable, command_centre, busy_court, browser_page, screenshot
+    live_server, log_flushable, command_centre, busy_court, browser_page, screenshot, log_in
 ):
     from playwright.sync_api import expect
 
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "centre")
-    page.fill("#id_password", "zhixing-test-pw")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".user-box")).to_contain_text("指挥中心值班员")
+    log_in(page, "centre", "指挥中心值班员")
 
     page.goto(f"{live_server.url}/supervision/screen/")
     expect(page.locator(".screen-title h1")).to_have_text("北京市海淀区人民法院")
@@ -158,7 +154,7 @@ def test_the_command_centre_opens_the_big_screen(
 
 
 def test_the_intermediate_court_compares_its_basic_courts(
-    live_server, log_flushable, supervisor, other_judge, busy_court, make_case, browser_page, screenshot
+    live_server, log_flushable, supervisor, other_judge, busy_court, make_case, browser_page, screenshot, log_in
 ):
     from playwright.sync_api import expect
 
@@ -166,10 +162,7 @@ def test_the_intermediate_court_compares_its_basic_courts(
     for days_ago in (2, 5, 9, 12, 20, 33, 40):
         make_case(actor=other_judge, filed_on=today - dt.timedelta(days=days_ago))
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "supervisor")
-    page.fill("#id_password", "zhixing-test-pw")
-    page.get_by_role("button", name="登录").click()
+    log_in(page, "supervisor", supervisor.display_name)
     page.goto(f"{live_server.url}/supervision/courts/")
     expect(page.locator("#courts-table")).to_contain_text("北京市西城区人民法院")
     expect(page.locator("#rebalance")).to_contain_text("调配")

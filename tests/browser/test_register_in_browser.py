@@ -18,18 +18,16 @@ pytestmark = pytest.mark.browser
 
 
 
-def test_a_judge_registers_a_case_and_finds_it_on_the_worklist(live_server, log_flushable, judge, browser_page, screenshot):
+def test_a_judge_registers_a_case_and_finds_it_on_the_worklist(
+    live_server, log_flushable, judge, browser_page, screenshot, log_in
+):
     from playwright.sync_api import expect
 
     page = browser_page
     today = timezone.localdate()
     respondent_name = "王五"
 
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "judge")
-    page.fill("#id_password", "zhixing-test-pw")
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator(".user-box")).to_contain_text("张法官")
+    log_in(page, "judge", "张法官")
 
     page.get_by_role("link", name="立案", exact=True).click()
     expect(page.get_by_role("heading", name="立案")).to_be_visible()

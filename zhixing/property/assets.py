@@ -68,6 +68,17 @@ def describe(kind: AssetKind, details: dict) -> str:
     return f"{kind.name}：{' '.join(shown)}"[:300]
 
 
+def takes_newer_value(asset: Asset, value_fen: int | None, value_on: dt.date | None) -> bool:
+    """Set a reported value (balance, market value) on `asset` if it is at least as recent as the one
+    it has and differs from it; True if it changed. An older report never overwrites a newer one."""
+    if value_fen is None or (asset.value_on is not None and (value_on is None or value_on < asset.value_on)):
+        return False
+    if (asset.value_fen, asset.value_on) == (value_fen, value_on):
+        return False
+    asset.value_fen, asset.value_on = value_fen, value_on
+    return True
+
+
 def asset_upsert(*, kind_code: str, details: dict, value_fen: int | None, value_on: dt.date | None,
                  owner_name: str, owner_identity: str) -> tuple[Asset, bool]:
     """The asset with this identity, created if new; a newer value (balance) replaces an older one.
@@ -79,10 +90,8 @@ def asset_upsert(*, kind_code: str, details: dict, value_fen: int | None, value_
         defaults={"owner_name": owner_name, "owner_identity": owner_identity, "details": details,
                   "value_fen": value_fen, "value_on": value_on, "description": describe(kind, details)},
     )
-    if not created and value_fen is not None and (asset.value_on is None or (value_on and value_on >= asset.value_on)):
-        if (asset.value_fen, asset.value_on) != (value_fen, value_on):
-            asset.value_fen, asset.value_on = value_fen, value_on
-            asset.save(update_fields=["value_fen", "value_on"])
+    if not created and takes_newer_value(asset, value_fen, value_on):
+        asset.save(update_fields=["value_fen", "value_on"])
     return asset, created
 
 

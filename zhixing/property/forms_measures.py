@@ -33,7 +33,30 @@ def _today_initial(form: forms.Form, *names: str) -> None:
         form.fields[name].initial = timezone.localdate()
 
 
-class AssetForm(DomainErrorsMixin, forms.Form):
+class AssetDetailFields:
+    """The detail fields of every asset kind, prefixed d_; the page shows the chosen kind's only."""
+
+    def add_detail_fields(self) -> None:
+        for name, (label, kind) in DETAIL_FIELDS.items():
+            self.fields[f"d_{name}"] = forms.CharField(label=label + ("（元）" if kind == "money" and "元" not in label else ""),
+                                                       required=False, max_length=200)
+        self.error_fields = {**getattr(self, "error_fields", {}), **{name: f"d_{name}" for name in DETAIL_FIELDS}}
+
+    def details(self) -> dict:
+        return {name: self.cleaned_data.get(f"d_{name}", "") for name in DETAIL_FIELDS}
+
+    def detail_fields(self):
+        return [self[f"d_{name}"] for name in DETAIL_FIELDS]
+
+    def detail_rows(self) -> list[tuple]:
+        """(field, the kinds that use it)."""
+        return [
+            (self[f"d_{name}"], " ".join(k.code for k in ASSET_KINDS.values() if any(f.name == name for f in k.fields)))
+            for name in DETAIL_FIELDS
+        ]
+
+
+class AssetForm(AssetDetailFields, DomainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="财产类别", choices=ASSET_KIND_CHOICES)
     owner_party = forms.ModelChoiceField(label="权利人（被执行人）", queryset=None, empty_label=None)
     found_on = forms.DateField(label="发现日期", widget=DateInput())
@@ -43,17 +66,8 @@ class AssetForm(DomainErrorsMixin, forms.Form):
     def __init__(self, *args, case, **kwargs):
         super().__init__(*args, prefix="asset", **kwargs)
         self.fields["owner_party"].queryset = case.parties.filter(role=PartyRole.RESPONDENT)
-        for name, (label, kind) in DETAIL_FIELDS.items():
-            self.fields[f"d_{name}"] = forms.CharField(label=label + ("（元）" if kind == "money" and "元" not in label else ""),
-                                                       required=False, max_length=200)
-        self.error_fields = {name: f"d_{name}" for name in DETAIL_FIELDS}
+        self.add_detail_fields()
         _today_initial(self, "found_on")
-
-    def details(self) -> dict:
-        return {name: self.cleaned_data.get(f"d_{name}", "") for name in DETAIL_FIELDS}
-
-    def detail_fields(self):
-        return [self[f"d_{name}"] for name in DETAIL_FIELDS]
 
 
 class MeasureForm(DomainErrorsMixin, forms.Form):
@@ -105,14 +119,32 @@ class ClueForm(DomainErrorsMixin, forms.Form):
         _today_initial(self, "received_on")
 
 
-class ClueVerifyForm(DomainErrorsMixin, forms.Form):
+class ClueVerifyForm(AssetDetailFields, DomainErrorsMixin, forms.Form):
+    """The verification, and — when the clue proved true — the asset it led to, registered at once."""
+
     outcome = forms.ChoiceField(label="核查结果", choices=[c for c in ClueOutcome.choices if c[0] != ClueOutcome.PENDING])
     verified_on = forms.DateField(label="核查日期", widget=DateInput())
     note = forms.CharField(label="核查说明", max_length=500)
+    kind = forms.ChoiceField(label="登记财产（属实时）", required=False,
+                             choices=[("", "不在此登记"), *ASSET_KIND_CHOICES])
+    owner_party = forms.ModelChoiceField(label="权利人（被执行人）", queryset=None, required=False, empty_label=None)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, case=None, **kwargs):
         super().__init__(*args, **kwargs)
         _today_initial(self, "verified_on")
+        parties = case.parties.filter(role=PartyRole.RESPONDENT) if case is not None else None
+        if parties is not None:
+            self.fields["owner_party"].queryset = parties
+        else:
+            del self.fields["owner_party"], self.fields["kind"]
+        self.add_detail_fields()
+
+    def asset(self) -> dict | None:
+        """The service's `asset` argument, or None when no asset is registered with the verification."""
+        kind = self.cleaned_data.get("kind")
+        if not kind:
+            return None
+        return {"kind": kind, "details": self.details(), "owner_party": self.cleaned_data.get("owner_party")}
 
 
 class LawyerOrderForm(DomainErrorsMixin, forms.Form):

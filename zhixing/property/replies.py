@@ -29,7 +29,7 @@ from zhixing.cases.services import ensure_can_act, ensure_role
 from zhixing.supervision.engine import supervise_cases
 
 from .adapters import QueryNetwork, query_network
-from .assets import clean_details, describe, identity_key
+from .assets import clean_details, describe, identity_key, takes_newer_value
 from .checklist import QUERY_ROLES, checklist_for
 from .models import Asset, CaseAsset, FoundVia, PropertyQuery, QueryBatch, QueryState, ReplyImport
 from .queries import _chunks, lock_refusals
@@ -534,9 +534,7 @@ def _assets_upsert(found: dict[tuple[str, str], dict], result: ReplyResult) -> d
                           description=describe(kind, data["details"]))
             new.append(asset)
             assets[key] = asset
-        elif data["value_fen"] is not None and (asset.value_on is None or data["value_on"] >= asset.value_on) \
-                and (asset.value_fen, asset.value_on) != (data["value_fen"], data["value_on"]):
-            asset.value_fen, asset.value_on = data["value_fen"], data["value_on"]
+        elif takes_newer_value(asset, data["value_fen"], data["value_on"]):
             updated.append(asset)
     Asset.objects.bulk_create(new, batch_size=2000)
     if any(a.pk is None for a in new):  # a database that does not return ids from bulk inserts

@@ -39,6 +39,7 @@ def render_case(request: HttpRequest, pk: int, *, bound: dict | None = None, sta
         case = case_selectors.case_get_for_user(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    case_selectors.log_case_view(user=request.user, case=case, kind="property_view")  # it shows ID numbers
     context = {
         "case": case,
         "cash": ranking.case_cash(case),

@@ -94,7 +94,7 @@ def case_context(user, case: EnforcementCase, bound: dict | None = None) -> dict
         clue.late_days = ((clue.verified_on or today) - clue.verify_due).days
         clue.asset_link = inv["clue_assets"].get(clue.pk)
         if can_act and clue.outcome == ClueOutcome.PENDING:
-            clue.verify_form = bound.get(f"verify-{clue.pk}") or ClueVerifyForm(prefix=f"verify-{clue.pk}")
+            clue.verify_form = bound.get(f"verify-{clue.pk}") or ClueVerifyForm(prefix=f"verify-{clue.pk}", case=case)
     for order in inv["lawyer_orders"]:
         if can_act and not order.returned_on:
             order.return_form = bound.get(f"return-{order.pk}") or LawyerReturnForm(prefix=f"return-{order.pk}")
@@ -262,9 +262,10 @@ def clue_receive(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def clue_verify(request: HttpRequest, clue_id: int) -> HttpResponse:
     clue, case = _owned(request, Clue, clue_id)
-    form = ClueVerifyForm(request.POST, prefix=f"verify-{clue.pk}")
+    form = ClueVerifyForm(request.POST, prefix=f"verify-{clue.pk}", case=case)
     return _act(request, case, "clues", f"verify-{clue.pk}", form, lambda d: clues.clue_verify(
         actor=request.user, clue=clue, outcome=d["outcome"], verified_on=d["verified_on"], note=d["note"],
+        asset=form.asset(),
     ), lambda c: f"已核查线索：{c.get_outcome_display()}")
 
 

@@ -10,7 +10,7 @@ import datetime as dt
 
 from ninja import Router, Schema
 
-from . import screen
+from . import dashboard, rebalancing
 from .rules import WuChao
 
 router = Router(tags=["指挥中心"])
@@ -151,8 +151,8 @@ class CourtsOut(Schema):
     url_name="supervision_screen",
 )
 def screen_data(request, court: int | None = None, team: int | None = None):
-    scope = screen.scope_for(request.user, court_id=court, team_id=team)
-    return screen.screen_data(screen.dashboard(scope))
+    scope = dashboard.scope_for(request.user, court_id=court, team_id=team)
+    return dashboard.screen_data(dashboard.dashboard(scope))
 
 
 @router.get(
@@ -162,12 +162,12 @@ def screen_data(request, court: int | None = None, team: int | None = None):
     url_name="supervision_screen_courts",
 )
 def courts_data(request, court: int | None = None):
-    intermediate, _ = screen.balancing_court_for(request.user, court_id=court)
-    rows = screen.courts_side_by_side(intermediate)
-    plan = screen.balance_for(rows)
+    intermediate, _ = rebalancing.balancing_court_for(request.user, court_id=court)
+    rows = rebalancing.courts_side_by_side(intermediate)
+    plan = rebalancing.balance_for(rows)
     return {
         "court": {"id": intermediate.pk, "name": intermediate.name},
-        "window_days": screen.NEW_CASE_WINDOW_DAYS,
+        "window_days": rebalancing.NEW_CASE_WINDOW_DAYS,
         "classes": [{"key": k, "label": WuChao.LABELS[k]} for k in WuChao.ORDER],
         "courts": [
             {

@@ -26,7 +26,7 @@ from zhixing.courts.choices import CourtLevel
 from zhixing.courts.models import Court, Team
 from zhixing.pages import is_htmx, run_service
 
-from . import selectors, services
+from . import dashboard, selectors, services
 from .api import (
     deadline_out,
     extension_for_user,
@@ -178,7 +178,9 @@ def home(request: HttpRequest) -> HttpResponse:
     command centre and president the court; a higher court the courts below it."""
     user = request.user
     today = timezone.localdate()
-    context: dict = {"today": today, "digest": selectors.latest_digest(user)}
+    # 五超 cases scroll on the home page as on the big screen (seed 001 case 1: 首页和大屏实时滚动展示).
+    context: dict = {"today": today, "digest": selectors.latest_digest(user),
+                     "wuchao_ticker": dashboard.home_wuchao_ticker(user)}
     team_ids = selectors.led_team_ids(user)
     if user.role in services.HANDLING or team_ids or user.is_superuser:
         context["own"] = _own_section(user, today)

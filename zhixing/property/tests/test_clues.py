@@ -155,6 +155,23 @@ def test_the_page_shows_overdue_clues_and_a_verify_form_post_works(client, clerk
     assert clue.outcome == ClueOutcome.NOT_FOUND
 
 
+def test_a_clue_found_true_on_the_page_registers_its_asset_in_the_same_form(client, clerk, judge, case):
+    clue = clues.clue_receive(actor=clerk, case=case, source="applicant", description="被执行人在招商银行有存款")
+    client.force_login(judge)
+    url, p = f"/property/clues/{clue.pk}/verify/", f"verify-{clue.pk}-"
+    owner = respondent(case)
+    data = {p + "outcome": "found", p + "verified_on": "2026-11-25", p + "note": "查询属实", p + "kind": "bank_deposit",
+            p + "owner_party": owner.pk, p + "d_bank": "招商银行", p + "d_account": "6214 0000 1111"}
+    missing = client.post(url, data, HTTP_HX_REQUEST="true")  # no balance: the kind's rule, named
+    assert missing.status_code == 422 and "余额" in missing.content.decode()
+    assert not CaseAsset.objects.filter(case=case).exists()
+    clue.refresh_from_db()
+    assert clue.outcome == ClueOutcome.PENDING  # nothing half-written
+    assert client.post(url, data | {p + "d_balance": "3,000.50"}).status_code == 302
+    link = CaseAsset.objects.get(case=case)
+    assert (link.found_via, link.clue_id, link.asset.value_fen) == ("clue", clue.pk, 300_050)
+
+
 def test_the_supervisor_may_not_post_a_clue(client, supervisor, case):
     client.force_login(supervisor)
     response = client.post(f"/property/clues/cases/{case.pk}/", {"clue-source": "applicant", "clue-description": "x",

@@ -109,9 +109,17 @@ def test_the_ranking_page_and_api(client, courts, scene, judge, other_judge):
     assert [i["case_id"] for i in body["items"]] == [scene["elsewhere"].pk]
 
 
-def test_the_property_page_shows_the_cash_ratio_and_is_another_courts_404(client, scene, judge, other_judge):
+def test_the_property_page_shows_the_cash_ratio_and_is_another_courts_404(client, scene, judge, other_judge, supervisor):
+    from zhixing.cases.models import DataAccessLog
+
     client.force_login(judge)
     page = client.get(f"/property/cases/{scene['double'].pk}/").content.decode()
     assert "现金可执行率" in page and "200.00%" in page and "宜由快执团队先结" in page
+    owner = scene["double"].parties.get(role="respondent")
+    assert owner.id_number in page  # the court's own staff see the number, and the look is recorded
+    assert DataAccessLog.objects.filter(user=judge, case=scene["double"], kind="property_view").count() == 1
+    client.force_login(supervisor)  # the higher court reads, masked
+    page = client.get(f"/property/cases/{scene['double'].pk}/").content.decode()
+    assert owner.id_number not in page and owner.masked_identity in page
     client.force_login(other_judge)
     assert client.get(f"/property/cases/{scene['double'].pk}/").status_code == 404

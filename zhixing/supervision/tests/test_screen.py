@@ -19,16 +19,11 @@ from zhixing.cases import services as case_services
 from zhixing.courts.choices import TeamType
 from zhixing.courts.models import Team
 from zhixing.supervision import services as sv
+from zhixing.supervision.dashboard import WUCHAO_OF_RULE, scope_for, wuchao_deadlines
 from zhixing.supervision.engine import supervise
 from zhixing.supervision.models import CaseLock, Deadline, SupervisionPolicy
+from zhixing.supervision.rebalancing import CourtLoad, plan_rebalancing
 from zhixing.supervision.rules import WuChao
-from zhixing.supervision.screen import (
-    WUCHAO_OF_RULE,
-    CourtLoad,
-    plan_rebalancing,
-    scope_for,
-    wuchao_deadlines,
-)
 from zhixing.testing.fixtures import make_user
 
 pytestmark = pytest.mark.django_db
@@ -448,3 +443,15 @@ def test_wuchao_deadlines_are_only_red_deadlines_of_wuchao_rules(judge, scene):
     assert rules and rules <= {code for code, kind in WUCHAO_OF_RULE.items()}
     assert {"property_control", "measure_bank", "measure_movables", "long_pending"} <= rules
     assert set(wuchao_deadlines(scope).values_list("level", flat=True)) == {3}
+
+
+def test_the_home_page_scrolls_the_courts_wuchao_cases_like_the_big_screen(client, scene, judge, other_judge):
+    client.force_login(judge)
+    page = client.get("/supervision/").content.decode()
+    assert 'class="wuchao-ticker"' in page and "screen.css" in page
+    for key in ("long_pending", "property_found", "measures"):
+        assert scene[key].case_number in page
+    assert scene["elsewhere"].case_number not in page
+    client.force_login(other_judge)  # 京0102's own 五超 case only
+    page = client.get("/supervision/").content.decode()
+    assert scene["elsewhere"].case_number in page and scene["long_pending"].case_number not in page
