@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from zhixing.cases.choices import CaseStatus, PartyRole
 from zhixing.cases.models import EnforcementCase, NodeRecord, Party
+from zhixing.property.assets import describe, identity_key
 from zhixing.property.measures import statutory_end
 from zhixing.property.models import Asset, CaseAsset, ControlMeasure, PropertyQuery
 from zhixing.property.rules import ASSET_KINDS, PERIOD_CLASSES
@@ -72,10 +73,9 @@ def _asset_row(pk: int, kind: str, note: str, rng: random.Random, owner: str, id
         details = {"plate": match.group(1) if match else f"浙A·{rng.randrange(10000, 99999)}",
                    "vin": f"LSV{pk:014d}", "model": rng.choice(("大众帕萨特", "丰田凯美瑞", "比亚迪汉"))}
     spec = ASSET_KINDS[kind]
-    key = "|".join(str(details[f]).upper().replace(" ", "") for f in spec.identity)
     value = details.get(spec.value_field) if spec.value_field else None
-    shown = " ".join(str(details[f.name]) for f in spec.fields if f.kind == "text" and details.get(f.name))
-    return (pk, kind, key, owner, identity, details, value, today, f"{spec.name}：{shown}"[:300], now)
+    return (pk, kind, identity_key(spec, details, identity), owner, identity, details, value, today,
+            describe(spec, details), now)
 
 
 @transaction.atomic

@@ -15,7 +15,6 @@ from zhixing.cases.models import Party
 from . import clues, measures
 from .assets import other_claims
 from .models import Clue, ControlMeasure
-from .rules import PERIOD_CLASSES
 
 router = Router(tags=["财产控制与线索"])
 
@@ -137,7 +136,7 @@ def measure_out(m: ControlMeasure) -> dict:
     return {
         "id": m.pk, "case_id": m.case_id, "asset_id": m.asset_id, "kind": m.kind, "status": m.status,
         "started_on": m.started_on, "ends_on": m.ends_on,
-        "ends_citation": PERIOD_CLASSES[m.period_class].citation if m.period_class else measures.DEDUCT_CITATION,
+        "ends_citation": measures.measure_citation(m),
         "queue_rank": m.queue_rank, "ahead": m.ahead, "amount_fen": m.amount_fen, "document_number": m.document_number,
         "renewal_of_id": m.renewal_of_id, "ended_on": m.ended_on, "end_reason": m.end_reason,
     }
@@ -148,7 +147,9 @@ def _assets_out(case) -> list[dict]:
     for m in measures.case_measures(case):
         by_asset.setdefault(m.asset_id, []).append(measure_out(m))
     rows = []
-    for link in measures.case_assets(case):
+    links = measures.case_assets(case)
+    others = other_claims([link.asset_id for link in links], case.pk)
+    for link in links:
         a = link.asset
         rows.append({
             "id": a.pk, "kind": a.kind, "description": a.description, "details": a.details, "owner_name": a.owner_name,
@@ -157,7 +158,7 @@ def _assets_out(case) -> list[dict]:
             "other_claims": [
                 {**claim, "measures": [{"kind": m.kind, "status": m.status, "started_on": m.started_on,
                                         "ends_on": m.ends_on, "queue_rank": m.queue_rank} for m in claim["measures"]]}
-                for claim in other_claims(a, case.pk)
+                for claim in others[a.pk]
             ],
         })
     return rows

@@ -105,18 +105,21 @@ def case_asset_link(*, case, asset: Asset, found_on: dt.date, found_via: str, qu
     )
 
 
-def other_claims(asset: Asset, case_id: int) -> list[dict]:
-    """Who else holds or found this asset: other cases of any court (court and case number only —
-    another court's case is not opened from here), with their measures and queue ranks."""
-    from .models import ControlMeasure, MeasureStatus
+def other_claims(asset_ids, case_id: int) -> dict[int, list[dict]]:
+    """{asset id: who else holds or found it}: the other cases of any court (court and case number only —
+    another court's case is not opened from here), with their open measures and queue ranks. Two
+    queries for all of a case's assets."""
+    from .models import OPEN_MEASURE_STATUSES, ControlMeasure
 
-    links = CaseAsset.objects.filter(asset=asset).exclude(case_id=case_id).select_related("case", "case__court")
-    measures: dict[int, list] = {}
-    open_statuses = (MeasureStatus.ACTIVE, MeasureStatus.QUEUED)
-    for m in ControlMeasure.objects.filter(asset=asset, status__in=open_statuses).exclude(case_id=case_id):
-        measures.setdefault(m.case_id, []).append(m)
-    return [
-        {"court": link.case.court.name, "case_number": link.case.case_number, "found_on": link.found_on,
-         "measures": measures.get(link.case_id, [])}
-        for link in links.order_by("found_on", "id")
-    ]
+    ids = list(asset_ids)
+    measures: dict[tuple[int, int], list] = {}
+    for m in ControlMeasure.objects.filter(asset_id__in=ids, status__in=OPEN_MEASURE_STATUSES).exclude(case_id=case_id):
+        measures.setdefault((m.asset_id, m.case_id), []).append(m)
+    claims: dict[int, list[dict]] = {pk: [] for pk in ids}
+    links = CaseAsset.objects.filter(asset_id__in=ids).exclude(case_id=case_id).select_related("case", "case__court")
+    for link in links.order_by("found_on", "id"):
+        claims[link.asset_id].append({
+            "court": link.case.court.name, "case_number": link.case.case_number, "found_on": link.found_on,
+            "measures": measures.get((link.asset_id, link.case_id), []),
+        })
+    return claims

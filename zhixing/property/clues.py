@@ -17,6 +17,7 @@ from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import FIELD, HANDLING, LEADERS, NODES_BY_CODE, ROUTINE
 from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role
+from zhixing.workdays import calendar
 
 from .measures import asset_register, check_day, ensure_open, lock_cases, record_node
 from .models import (
@@ -69,7 +70,8 @@ def clue_due(received_on: dt.date, urgent: bool) -> dt.date:
     the national rule says; a local rule of "7 working days" would give the court longer than the
     national 7 days, and a local rule may only be stricter than the law, so it does not apply (the
     same reasoning as supervision.rules `clue_verification`, issue #4)."""
-    return received_on + dt.timedelta(days=CLUE_VERIFY_URGENT_DAYS if urgent else CLUE_VERIFY_DAYS)
+    # A period in days ending on a rest day ends on the next workday (CPL Art. 85), as supervision counts it.
+    return calendar.add_days(received_on, CLUE_VERIFY_URGENT_DAYS if urgent else CLUE_VERIFY_DAYS)
 
 
 def clue_receive(*, actor: User, case: EnforcementCase, source: str, description: str, provider: str = "",
@@ -254,7 +256,7 @@ def audit_apply(*, actor: User, case: EnforcementCase, party: Party, applied_on:
         _supervision_after_change(case, "investigation")
         audit = AuditInvestigation.objects.create(
             court_id=case.court_id, case=case, party=party, applied_on=applied_on,
-            decide_due=applied_on + dt.timedelta(days=AUDIT_DECISION_DAYS), recorded_by=actor,
+            decide_due=calendar.add_days(applied_on, AUDIT_DECISION_DAYS), recorded_by=actor,
         )
         log_append(
             case=case, actor=actor, action=LogAction.INVESTIGATION,

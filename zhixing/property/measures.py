@@ -24,34 +24,34 @@ from zhixing.courts.models import Court
 from zhixing.workdays import calendar
 
 from .assets import asset_upsert, case_asset_link, clean_details
-from .models import Asset, CaseAsset, ControlMeasure, FoundVia, MeasureKind, MeasureStatus
-from .rules import ASSET_KINDS, PERIOD_CLASSES, QUEUE_CITATION, RENEWAL_CITATION, PeriodClass
+from .models import (
+    OPEN_MEASURE_STATUSES,
+    Asset,
+    CaseAsset,
+    ControlMeasure,
+    FoundVia,
+    MeasureKind,
+    MeasureStatus,
+)
+from .rules import (
+    ASSET_KINDS,
+    DEDUCT_CITATION,
+    MEASURE_FIT_CITATION,
+    MEASURES_FOR_ASSET,
+    PERIOD_CLASSES,
+    QUEUE_CITATION,
+    RENEWAL_CITATION,
+    RENEWAL_REMINDER_DAYS,
+    PeriodClass,
+)
 
-# The flow node each measure records (supervision's expiry rules start from these nodes).
+# The flow node each measure records, for the case's stage and timeline (supervision reads the measures).
 NODE_OF_KIND = {
     MeasureKind.FREEZE: "freeze",
     MeasureKind.SEAL: "seal",
     MeasureKind.DETAIN: "detain",
     MeasureKind.DEDUCT: "deduct",
 }
-# Which measure fits which asset (CPL Arts 253–254: deposits, securities, equity and other rights are
-# frozen; real estate is sealed; movables are sealed or detained; cash-like balances may be deducted).
-MEASURES_FOR_ASSET: dict[str, frozenset[str]] = {
-    "bank_deposit": frozenset({MeasureKind.FREEZE, MeasureKind.DEDUCT}),
-    "payment_account": frozenset({MeasureKind.FREEZE, MeasureKind.DEDUCT}),
-    "provident_fund": frozenset({MeasureKind.FREEZE, MeasureKind.DEDUCT}),
-    "securities": frozenset({MeasureKind.FREEZE}),
-    "equity": frozenset({MeasureKind.FREEZE}),
-    "insurance": frozenset({MeasureKind.FREEZE}),
-    "real_estate": frozenset({MeasureKind.SEAL}),
-    "vehicle": frozenset({MeasureKind.SEAL, MeasureKind.DETAIN}),
-    "vessel": frozenset({MeasureKind.SEAL, MeasureKind.DETAIN}),
-    "other": frozenset({MeasureKind.FREEZE, MeasureKind.SEAL, MeasureKind.DETAIN}),
-}
-MEASURE_CITATION = "民事诉讼法第253、254条（存款等冻结、划拨；其他财产查封、扣押）"
-# 扣划 takes money: deposits, payment-account balances and the provident-fund balance (提取/扣划).
-DEDUCT_CITATION = "民诉法解释（2022）第484条；民事诉讼法第253条（扣划存款等款项）"
-OPEN_STATUSES = (MeasureStatus.ACTIVE, MeasureStatus.QUEUED)
 MEASURE_ROLES = HANDLING | NODES_BY_CODE["seal"].roles  # judges, assistants and bailiffs (field work)
 
 
@@ -118,6 +118,11 @@ def statutory_end(period: PeriodClass, effective_on: dt.date) -> dt.date:
     return calendar.last_day_in_force(effective_on, period.months)
 
 
+def measure_citation(m: ControlMeasure) -> str:
+    """Where the measure's end (or, for a deduction, the measure itself) comes from in law."""
+    return PERIOD_CLASSES[m.period_class].citation if m.period_class else DEDUCT_CITATION
+
+
 def describe_measure(m: ControlMeasure) -> str:
     return f"{m.court.name if m.court_id else ''} {m.case.case_number} {m.get_kind_display()}（{m.started_on:%Y-%m-%d}）".strip()
 
@@ -128,7 +133,7 @@ def _measure_after(m: ControlMeasure) -> dict:
         "started_on": m.started_on.isoformat(), "ends_on": m.ends_on.isoformat() if m.ends_on else None,
         "queue_rank": m.queue_rank, "ahead": m.ahead, "amount_fen": m.amount_fen,
         "document_number": m.document_number,
-        "citation": PERIOD_CLASSES[m.period_class].citation if m.period_class else DEDUCT_CITATION,
+        "citation": measure_citation(m),
     }
 
 
@@ -211,7 +216,7 @@ def measure_take(*, actor: User, case: EnforcementCase, asset: Asset, kind: str,
     asset_kind = ASSET_KINDS[asset.kind]
     if kind not in MEASURES_FOR_ASSET.get(asset.kind, frozenset()):
         allowed = "、".join(MeasureKind(k).label for k in sorted(MEASURES_FOR_ASSET[asset.kind]))
-        citation = DEDUCT_CITATION if kind == MeasureKind.DEDUCT else MEASURE_CITATION
+        citation = DEDUCT_CITATION if kind == MeasureKind.DEDUCT else MEASURE_FIT_CITATION
         raise ValidationFailed([FieldError("kind", f"{asset_kind.name}不能{MeasureKind(kind).label}，可{allowed}（{citation}）")])
     errors += _check_amount(kind, amount_fen, asset)
     if isinstance(queue_rank, bool) or not isinstance(queue_rank, int) or queue_rank < 1:
@@ -232,7 +237,7 @@ def measure_take(*, actor: User, case: EnforcementCase, asset: Asset, kind: str,
             raise ValidationFailed([FieldError("asset", "该财产未在本案登记，请先登记财产")])
         _supervision_after_change(case, node_code)
         open_measures = list(
-            ControlMeasure.objects.filter(asset=asset, status__in=OPEN_STATUSES)
+            ControlMeasure.objects.filter(asset=asset, status__in=OPEN_MEASURE_STATUSES)
             .select_related("court", "case").order_by("queue_rank", "started_on", "id")
         )
         holder = next((m for m in open_measures if m.status == MeasureStatus.ACTIVE and m.queue_rank == 1), None)
@@ -412,7 +417,7 @@ def measure_release(*, actor: User, measure: ControlMeasure, released_on: dt.dat
     with transaction.atomic():
         asset, cases, m = _lock_with_queue(measure)
         case = cases[m.case_id]
-        if m.status not in OPEN_STATUSES:
+        if m.status not in OPEN_MEASURE_STATUSES:
             raise DomainError(f"该措施已{m.get_status_display()}，不能解除", code="not_open")
         if released_on is None:
             raise ValidationFailed([FieldError("released_on", "须填写解除日期")])
@@ -468,7 +473,7 @@ def measure_lapse(*, actor: User, measure: ControlMeasure, reason: str = "") -> 
 # ---------------------------------------------------------------- selectors
 
 
-def expiring_measures(court: Court, within_days: int = 30, *, as_of: dt.date | None = None) -> QuerySet[ControlMeasure]:
+def expiring_measures(court: Court, within_days: int = RENEWAL_REMINDER_DAYS, *, as_of: dt.date | None = None) -> QuerySet[ControlMeasure]:
     """续行提醒: the court's active measures whose last day is within `within_days` — and those already
     past it but not yet marked lapsed — soonest first (uses the partial index on active measures)."""
     today = as_of or timezone.localdate()

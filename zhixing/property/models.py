@@ -186,6 +186,9 @@ class MeasureStatus(models.TextChoices):
     DONE = "done", "已扣划"
 
 
+OPEN_MEASURE_STATUSES = (MeasureStatus.ACTIVE, MeasureStatus.QUEUED)  # still holding (or waiting for) the asset
+
+
 class ControlMeasure(models.Model):
     """冻结/查封/扣押/扣划 of one asset in one case. A renewal is a new row pointing at the one it renews."""
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from zhixing.accounts.models import User
 from zhixing.cases.choices import CaseStatus
 from zhixing.cases.models import EnforcementCase
 from zhixing.courts.choices import TeamType
@@ -89,8 +90,6 @@ def cash_ranking(*, court_ids: list[int], team_id: int | None = None, min_ratio_
         )
         rows = cursor.fetchall()
     teams = dict(Team.objects.filter(pk__in={r[4] for r in rows if r[4]}).values_list("pk", "name"))
-    from zhixing.accounts.models import User
-
     handlers = {u.pk: u.display_name for u in User.objects.filter(pk__in={r[5] for r in rows if r[5]})}
     return total, [
         RankedCase(case_id=r[0], case_number=r[1], respondent_names=r[2], filed_on=r[3], team_id=r[4],

@@ -30,6 +30,27 @@ PERIOD_CLASSES: dict[str, PeriodClass] = {
         PeriodClass("immovable", "查封不动产、冻结其他财产权", 36, CPL_JI_485 + "（不超过三年）", "seal"),
     )
 }
+# Which measure fits which asset (CPL Arts 253–254: deposits, securities, equity and other rights are
+# frozen; real estate is sealed; movables are sealed or detained; cash-like balances may be deducted).
+MEASURES_FOR_ASSET: dict[str, frozenset[str]] = {
+    "bank_deposit": frozenset({"freeze", "deduct"}),
+    "payment_account": frozenset({"freeze", "deduct"}),
+    "provident_fund": frozenset({"freeze", "deduct"}),
+    "securities": frozenset({"freeze"}),
+    "equity": frozenset({"freeze"}),
+    "insurance": frozenset({"freeze"}),
+    "real_estate": frozenset({"seal"}),
+    "vehicle": frozenset({"seal", "detain"}),
+    "vessel": frozenset({"seal", "detain"}),
+    "other": frozenset({"freeze", "seal", "detain"}),
+}
+MEASURE_FIT_CITATION = "民事诉讼法第253、254条（存款等冻结、划拨；其他财产查封、扣押）"
+# 扣划 takes money: deposits, payment-account balances and the provident-fund balance (提取/扣划).
+DEDUCT_CITATION = "民诉法解释（2022）第484条；民事诉讼法第253条（扣划存款等款项）"
+
+# Renew before expiry (Art. 27 below), so the reminder comes a month ahead: supervision's yellow
+# warning for a measure and the court's 续行提醒 list use the same lead.
+RENEWAL_REMINDER_DAYS = 30
 RENEWAL_CITATION = CPL_JI_485 + "；查封规定第27条（期限届满前续行，未续行的视为解除）"
 QUEUE_CITATION = "查封规定第26条（在先查封解除的，登记在先的轮候查封自动生效）"
 

@@ -41,6 +41,7 @@ from .forms_measures import (
     RenewForm,
 )
 from .models import (
+    OPEN_MEASURE_STATUSES,
     AuditInvestigation,
     AuditStatus,
     Clue,
@@ -50,7 +51,7 @@ from .models import (
     LeadOutcome,
     PersonLead,
 )
-from .rules import PERIOD_CLASSES
+from .rules import PERIOD_CLASSES, RENEWAL_REMINDER_DAYS
 
 PAGE_SIZE = 50
 SECTIONS = ("assets", "measures", "clues", "investigations")
@@ -73,8 +74,8 @@ def case_context(user, case: EnforcementCase, bound: dict | None = None) -> dict
     by_asset: dict[int, list[ControlMeasure]] = {}
     for m in all_measures:
         m.days_left = (m.ends_on - today).days if m.ends_on else None
-        m.citation = PERIOD_CLASSES[m.period_class].citation if m.period_class else measures.DEDUCT_CITATION
-        m.open = m.status in measures.OPEN_STATUSES
+        m.citation = measures.measure_citation(m)
+        m.open = m.status in OPEN_MEASURE_STATUSES
         if can_act and m.open:
             if m.status == "active" and m.ends_on:
                 if m.ends_on >= today:
@@ -83,10 +84,11 @@ def case_context(user, case: EnforcementCase, bound: dict | None = None) -> dict
                     m.lapse_form = bound.get(f"lapse-{m.pk}") or LapseForm(prefix=f"lapse-{m.pk}")
             m.release_form = bound.get(f"release-{m.pk}") or ReleaseForm(prefix=f"release-{m.pk}")
         by_asset.setdefault(m.asset_id, []).append(m)
+    links = measures.case_assets(case)
+    others = other_claims([link.asset_id for link in links], case.pk)
     assets = [
-        {"link": link, "asset": link.asset, "others": other_claims(link.asset, case.pk),
-         "measures": by_asset.get(link.asset_id, [])}
-        for link in measures.case_assets(case)
+        {"link": link, "asset": link.asset, "others": others[link.asset_id], "measures": by_asset.get(link.asset_id, [])}
+        for link in links
     ]
     inv = clues.case_investigations(case)
     for clue in inv["clues"]:
@@ -232,16 +234,16 @@ def measure_lapse(request: HttpRequest, measure_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def expiring(request: HttpRequest) -> HttpResponse:
-    """续行提醒: the court's measures ending within 30 days (and those past their end, not yet marked)."""
+    """续行提醒: the court's measures ending within the reminder lead (and those past their end, not yet marked)."""
     if request.user.court_id is None:
         raise Http404("没有所属法院")
-    rows = measures.expiring_measures(request.user.court, within_days=30)
+    rows = measures.expiring_measures(request.user.court, within_days=RENEWAL_REMINDER_DAYS)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     for m in page.object_list:
         m.days_left = (m.ends_on - today).days
         m.citation = PERIOD_CLASSES[m.period_class].citation
-    return render(request, "property/measures/expiring.html", {"page": page, "today": today, "within_days": 30})
+    return render(request, "property/measures/expiring.html", {"page": page, "today": today, "within_days": RENEWAL_REMINDER_DAYS})
 
 
 # ---------------------------------------------------------------- clues

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from zhixing.property.rules import CLUE_CITATION, CLUE_VERIFY_DAYS, RENEWAL_REMINDER_DAYS
 from zhixing.workdays import calendar
 
 CONTROL_NODES = ("freeze", "network_freeze", "seal", "detain", "deduct", "other_control")
@@ -145,8 +146,7 @@ RULES: tuple[DeadlineRule, ...] = (
         met_by=("network_query",), acting="指挥中心/承办团队", remedy="启动网络查控",
     ),
     DeadlineRule(
-        "clue_verification", "财产线索核查", Kind.PAIRED, 7, "days",
-        "关于民事执行中财产调查若干问题的规定（2020修正）第2条（7日内核查，紧急的3日内）",
+        "clue_verification", "财产线索核查", Kind.PAIRED, CLUE_VERIFY_DAYS, "days", CLUE_CITATION,
         start_nodes=("clue_received",), met_by=("clue_verified",), acting="承办团队", remedy="核查财产线索",
     ),
     DeadlineRule(
@@ -159,17 +159,17 @@ RULES: tuple[DeadlineRule, ...] = (
     # a renewal (续行) ends it and starts the next period; release or lapse ends the watch.
     DeadlineRule(
         "measure_bank", "冻结到期（存款1年）", Kind.MEASURE, 12, "months", MEASURE_CITATION,
-        period_class="deposit", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        period_class="deposit", first_day_counts=True, roll_off=False, lead_days=RENEWAL_REMINDER_DAYS, wuchao=WuChao.MEASURE_EXPIRED,
         remedy="续行冻结、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(
         "measure_movables", "查封扣押到期（动产2年）", Kind.MEASURE, 24, "months", MEASURE_CITATION,
-        period_class="movable", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        period_class="movable", first_day_counts=True, roll_off=False, lead_days=RENEWAL_REMINDER_DAYS, wuchao=WuChao.MEASURE_EXPIRED,
         remedy="续行查封扣押、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(
         "measure_realty", "查封冻结到期（不动产及其他财产权3年）", Kind.MEASURE, 36, "months", MEASURE_CITATION,
-        period_class="immovable", first_day_counts=True, roll_off=False, lead_days=30, wuchao=WuChao.MEASURE_EXPIRED,
+        period_class="immovable", first_day_counts=True, roll_off=False, lead_days=RENEWAL_REMINDER_DAYS, wuchao=WuChao.MEASURE_EXPIRED,
         remedy="续行查封冻结、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
     ),
     DeadlineRule(

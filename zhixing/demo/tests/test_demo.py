@@ -185,3 +185,22 @@ def test_proportions_on_two_thousand_cases_look_like_a_real_bureau(db):
     amounts = sorted(cases.values_list("claim_amount_fen", flat=True))
     assert 3_000_000 <= amounts[1000] <= 8_000_000  # median ≈ 50,000 yuan
     assert amounts[-1] >= 1_000_000_000  # a tail into the tens of millions at least
+
+
+def test_its_measures_are_records_supervision_watches(demo):
+    from zhixing.cases.models import NodeRecord
+    from zhixing.property.measures import statutory_end
+    from zhixing.property.models import ControlMeasure
+    from zhixing.property.rules import PERIOD_CLASSES
+    from zhixing.supervision.models import Deadline
+
+    measure_nodes = NodeRecord.objects.filter(node_code__in=["freeze", "network_freeze", "seal", "detain", "deduct"])
+    measures = list(ControlMeasure.objects.all())
+    assert measures and len(measures) <= measure_nodes.count()  # one per node (cases without an ID'd respondent: none)
+    for m in measures:
+        if m.status == "queued" or not m.period_class:
+            assert m.ends_on is None
+        else:
+            assert m.ends_on == statutory_end(PERIOD_CLASSES[m.period_class], m.started_on)
+    running = ControlMeasure.objects.filter(status="active", period_class="deposit").values_list("case_id", flat=True)
+    assert set(running) <= set(Deadline.objects.filter(rule_code="measure_bank").values_list("case_id", flat=True))

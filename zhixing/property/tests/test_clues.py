@@ -201,3 +201,12 @@ def test_api_refuses_a_clue_without_a_description_with_422(client, clerk, case):
     response = client.post(f"/api/v1/property/cases/{case.pk}/clues", json.dumps({"source": "applicant", "description": ""}),
                            content_type="application/json")
     assert response.status_code == 422 and response.json()["errors"][0]["field"] == "description"
+
+
+def test_a_clue_due_on_a_rest_day_is_due_the_next_workday_as_supervision_counts_it(clerk, case):
+    from zhixing.supervision.models import Deadline
+
+    # received Saturday 2026-11-14: day 7 is Saturday 11-21, so the last day is Monday 11-23 (CPL Art. 85)
+    clue = clues.clue_receive(actor=clerk, case=case, source="public", description="举报线索", received_on=D(2026, 11, 14))
+    assert clue.verify_due == D(2026, 11, 23)
+    assert Deadline.objects.get(case=case, rule_code="clue_verification").due_on == clue.verify_due

@@ -214,7 +214,7 @@ def test_a_second_courts_measure_is_queued_and_takes_effect_when_the_first_is_re
     assert queued.status == MeasureStatus.QUEUED and queued.queue_rank == 2
     assert "北京市海淀区人民法院" in queued.ahead and case.case_number in queued.ahead
 
-    claims = other_claims(ours, case.pk)
+    claims = other_claims([ours.pk], case.pk)[ours.pk]
     assert [(c["court"], c["case_number"]) for c in claims] == [("北京市西城区人民法院", other_case.case_number)]
     assert claims[0]["measures"][0].queue_rank == 2
 
