@@ -23,7 +23,8 @@ $(VENV)/.test: $(VENV)/.runtime
 run: $(VENV)/.runtime
 	$(ZX) migrate --noinput -v 0
 	$(ZX) bootstrap --demo-cases $(DEMO_CASES)
-	@echo "智慧执行 is serving on http://$(HOST)/  (Ctrl-C to stop)"
+	@echo "智慧执行 is serving on http://$(HOST)/  (Ctrl-C to stop); background jobs: zhixing run_huey"
+	$(ZX) run_huey --quiet & jobs_pid=$$!; trap 'kill $$jobs_pid 2>/dev/null' EXIT INT TERM; \
 	$(ZX) runserver $(HOST) --noreload
 
 ## make test: the whole suite on SQLite and on a throwaway PostgreSQL cluster, plus a browser test
@@ -57,12 +58,14 @@ bench: $(VENV)/.test system-deps
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check zhixing tests benchmarks conftest.py
 
-# Debian packages the tests need: the PostgreSQL server binaries, Chromium and CJK fonts.
+# Debian packages the tests need: the PostgreSQL server binaries, Chromium, CJK fonts, LibreOffice (PDF) and poppler.
 system-deps:
 	@missing=""; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	test -x /usr/bin/chromium || missing="$$missing chromium"; \
 	test -d /usr/share/fonts/opentype/noto || missing="$$missing fonts-noto-cjk"; \
+	command -v soffice >/dev/null || missing="$$missing libreoffice-writer-nogui"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

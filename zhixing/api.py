@@ -60,6 +60,7 @@ def _unauthenticated(request, exc):
 
 from zhixing.cases.api import router as cases_router  # noqa: E402
 from zhixing.courts.api import router as courts_router  # noqa: E402
+from zhixing.documents.api import router as documents_router  # noqa: E402
 from zhixing.property.api import router as property_router  # noqa: E402
 from zhixing.supervision.api import router as supervision_router  # noqa: E402
 from zhixing.supervision.api_screen import router as screen_router  # noqa: E402
@@ -69,3 +70,4 @@ api.add_router("/", courts_router)
 api.add_router("/supervision", supervision_router)
 api.add_router("/supervision/screen", screen_router)
 api.add_router("/property", property_router)
+api.add_router("/documents", documents_router)

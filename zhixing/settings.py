@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "zhixing.cases",
     "zhixing.supervision",
     "zhixing.property",
+    "zhixing.documents",
+    "huey.contrib.djhuey",
     "zhixing.demo",
 ]
 
@@ -154,6 +156,26 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024  # bulk imports of old systems' s
 # Network queries (集约查控) are exchanged as files: request files are written to outbox/<agency kind>/
 # for the court's gateway (总对总/点对点) to pick up; replies come back as files to import.
 PROPERTY_EXCHANGE_DIR = Path(os.environ.get("ZHIXING_PROPERTY_EXCHANGE_DIR", VAR_DIR / "exchange"))
+
+# Background jobs (batch documents): huey with a SQLite queue in var/ by default, Redis when
+# ZHIXING_REDIS_URL is set. The consumer is `zhixing run_huey` (make run starts one). Under pytest
+# jobs run at once, in the caller (PYTEST_VERSION is set by pytest itself).
+_REDIS_URL = os.environ.get("ZHIXING_REDIS_URL", "")
+if not _REDIS_URL:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+HUEY = {
+    "name": "zhixing",
+    "immediate": _env_bool("ZHIXING_JOBS_IMMEDIATE", "PYTEST_VERSION" in os.environ),
+    "consumer": {"workers": 2, "worker_type": "thread"},
+    **(
+        {"huey_class": "huey.RedisHuey", "url": _REDIS_URL}
+        if _REDIS_URL
+        else {"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "huey.sqlite3")}
+    ),
+}
+
+# PDF through LibreOffice when installed (Debian libreoffice-writer-nogui); DOCX always.
+SOFFICE_PATH = os.environ.get("ZHIXING_SOFFICE") or None
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,7 @@ urlpatterns = [
     path("courts/", include("zhixing.courts.urls")),
     path("supervision/", include("zhixing.supervision.urls")),
     path("property/", include("zhixing.property.urls")),
+    path("documents/", include("zhixing.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -98,6 +98,8 @@ class LogAction(models.TextChoices):
     CLUE_VERIFY = "clue_verify", "线索核查"
     INVESTIGATION = "investigation", "调查措施"  # lawyer orders, audits
     PERSON_LEAD = "person_lead", "查人线索"
+    DOCUMENT = "document", "生成文书"
+    DOCUMENT_MARK = "document_mark", "文书签名用印"
 
 
 # Written by supervision (nightly runs, locks and their approvals), not by recording a flow node.

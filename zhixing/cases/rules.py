@@ -129,6 +129,9 @@ NODES: tuple[Node, ...] = (
     Node("extension_requested", "203001038", "申请延长执行期限", None, HANDLING, "法发〔2006〕35号第1条（届满5日前申请）"),
     Node("interview", "203001007", "终本约谈", None, HANDLING, "法〔2016〕373号第5条"),
     Node("zhongben_started", "203001035", "启动终本程序", None, HANDLING, "法〔2016〕373号第1条"),
+    # 执行文书: signing and sealing a generated document (the documents app records it with the document)
+    Node("document_marked", "203001039", "文书签名用印", None, ROUTINE | LEADERS,
+         "流程节点瑕疵核查第6项（执行通知书、报告财产令、送达回证等须有院印、签名）", by_service=True),
     # 结案与归档 — recorded by the closing and archiving services
     Node("close", "203001031", "结案", Stage.ARCHIVE, HANDLING | LEADERS, "法发〔2014〕26号", once=True, by_service=True),
     Node("archive", "203001032", "归档", Stage.ARCHIVE, ROUTINE, TIME_LIMITS["archive"].citation, once=True,

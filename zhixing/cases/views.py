@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.documents import views as document_views
 from zhixing.pages import is_htmx, run_service
 from zhixing.property import views as property_views
 from zhixing.supervision import services as supervision
@@ -208,6 +209,7 @@ def render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, s
         "actions": _action_forms(request.user, case, detail["parties"], bound),
         "supervision": supervision_views.case_panel(request.user, case, bound),
         "property": property_views.case_summary(case),
+        "documents": document_views.case_summary(case),
     }
     return render(request, "cases/detail.html", context, status=status)
 

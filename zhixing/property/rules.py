@@ -30,7 +30,7 @@ PERIOD_CLASSES: dict[str, PeriodClass] = {
         PeriodClass("immovable", "查封不动产、冻结其他财产权", 36, CPL_JI_485 + "（不超过三年）", "seal"),
     )
 }
-# Which measure fits which asset (CPL Arts 253–254: deposits, securities, equity and other rights are
+# Which measure fits which asset (CPL Arts 253, 255: deposits, securities, equity and other rights are
 # frozen; real estate is sealed; movables are sealed or detained; cash-like balances may be deducted).
 MEASURES_FOR_ASSET: dict[str, frozenset[str]] = {
     "bank_deposit": frozenset({"freeze", "deduct"}),
@@ -44,7 +44,7 @@ MEASURES_FOR_ASSET: dict[str, frozenset[str]] = {
     "vessel": frozenset({"seal", "detain"}),
     "other": frozenset({"freeze", "seal", "detain"}),
 }
-MEASURE_FIT_CITATION = "民事诉讼法第253、254条（存款等冻结、划拨；其他财产查封、扣押）"
+MEASURE_FIT_CITATION = "民事诉讼法第253、255条（存款等冻结、划拨；其他财产查封、扣押）"
 # 扣划 takes money: deposits, payment-account balances and the provident-fund balance (提取/扣划).
 DEDUCT_CITATION = "民诉法解释（2022）第484条；民事诉讼法第253条（扣划存款等款项）"
 
