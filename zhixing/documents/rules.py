@@ -54,7 +54,7 @@ DOCUMENT_KINDS: dict[str, DocumentKind] = {
         DocumentKind("property_report_order", "报告财产令",
                      "民事诉讼法第252条；财产调查规定第3、5、6、7条（与执行通知书同时发出）"),
         DocumentKind("consumption_restriction_order", "限制消费令",
-                     "关于限制被执行人高消费及有关消费的若干规定第1、3、5条（由院长签发）"),
+                     "关于限制被执行人高消费及有关消费的若干规定第1、3、5条（由院长签发）", signature_label="院长签发"),
         DocumentKind("ruling_freeze", f"{_RULING}（冻结）", "民事诉讼法第253条；民诉法解释（2022）第485条",
                      measure_kinds=(MeasureKind.FREEZE,), group="执行裁定书"),
         DocumentKind("ruling_seal", f"{_RULING}（查封）", "民事诉讼法第255条；民诉法解释（2022）第485条；查封规定",

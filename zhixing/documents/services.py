@@ -270,8 +270,9 @@ def document_pdf(document: GeneratedDocument) -> bytes:
 
 
 def batch_create(*, actor: User, court: Court, kind: str, case_ids: list[int], selection: str,
-                 with_pdf: bool = False) -> DocumentBatch:
-    """Freeze the selection and queue the job; the page polls its progress."""
+                 with_pdf: bool = False, enqueue: bool = True) -> DocumentBatch:
+    """Freeze the selection and queue the job (the page polls its progress); enqueue=False for a
+    caller that runs it itself (the command line, with its own progress)."""
     from . import tasks
 
     spec_of(kind)
@@ -288,13 +289,16 @@ def batch_create(*, actor: User, court: Court, kind: str, case_ids: list[int], s
         court=court, kind=kind, selection=selection[:300], case_ids=sorted(set(case_ids)), total=len(set(case_ids)),
         with_pdf=with_pdf, created_by=actor, created_at=timezone.now(),
     )
-    transaction.on_commit(lambda: tasks.run_batch(batch.pk))
+    if enqueue:
+        transaction.on_commit(lambda: tasks.run_batch(batch.pk))
     return batch
 
 
 def batch_run(batch_id: int) -> DocumentBatch:
     """Make the batch's documents, chunk by chunk (each chunk one transaction under the cases' row
     locks). Rerunning resumes: a case that already has its document from this batch is skipped."""
+    from . import pdf
+
     batch = DocumentBatch.objects.select_related("court", "created_by").get(pk=batch_id)
     if batch.status == BatchStatus.DONE:
         return batch
@@ -308,7 +312,10 @@ def batch_run(batch_id: int) -> DocumentBatch:
         for start in range(0, len(batch.case_ids), BATCH_CHUNK):
             _batch_chunk(batch, spec, template, blob, needed, actor, batch.case_ids[start:start + BATCH_CHUNK])
         if batch.with_pdf:
-            _batch_pdfs(batch)
+            try:
+                _batch_pdfs(batch)
+            except pdf.PdfUnavailable as exc:  # the DOCX are made; say why there is no PDF
+                DocumentBatch.objects.filter(pk=batch.pk).update(error=str(exc)[:500])
     except Exception as exc:
         DocumentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, error=str(exc)[:500],
                                                          finished_at=timezone.now())
@@ -331,17 +338,18 @@ def _batch_chunk(batch, spec, template, blob, needed, actor, case_ids) -> None:
         for pk in todo:
             one = loaded[pk]
             refusal = ctx.refusal(spec, one, {})
-            if refusal is None and spec.code == "distribution_plan":
-                try:
-                    ctx.check_distribution(one.case, {})
-                except DomainError as exc:
-                    refusal = exc.message
+            out = None
+            if refusal is None:
+                try:  # one case's odd data is listed with its reason; it does not stop the batch
+                    context = ctx.case_context(one, spec, needed=needed, extras={}, actor=actor, version=versions[pk],
+                                               issued_on=today)
+                    out = render_docx(blob, context)
+                except (DomainError, TemplateInvalid) as exc:
+                    refusal = getattr(exc, "message", None) or str(exc)
             if refusal:
                 if pk not in already:
                     skipped.append({"case_id": pk, "case": one.case.case_number, "reason": refusal})
                 continue
-            context = ctx.case_context(one, spec, needed=needed, extras={}, actor=actor, version=versions[pk], issued_on=today)
-            out = render_docx(blob, context)
             docs.append(GeneratedDocument(
                 court_id=one.case.court_id, case_id=pk, kind=spec.code, version=versions[pk], title=spec.title,
                 number=one.case.case_number, template=template, file=store_file(out), batch=batch,
