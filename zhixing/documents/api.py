@@ -12,7 +12,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from zhixing.cases import selectors as case_selectors
-from zhixing.cases.exceptions import DomainError, NotAllowed, NotFound
+from zhixing.cases.exceptions import DomainError, FieldError, NotAllowed, NotFound, ValidationFailed
 
 from . import pdf, services
 from .fields import known_paths
@@ -21,6 +21,13 @@ from .rules import DOCUMENT_KINDS
 
 router = Router(tags=["执行文书"])
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class PdfUnavailableError(DomainError):
+    """No PDF here (LibreOffice missing or failed): 503, as the page says; the DOCX is still there."""
+
+    code = "pdf_unavailable"
+    http_status = 503
 
 
 class ExtraOut(Schema):
@@ -144,14 +151,14 @@ def fields(request):
     return [{"path": path, "label": label} for path, label in known_paths()]
 
 
-@router.get("/cases/{case_id}/documents", response=list[DocumentOut], summary="案件已生成的文书")
+@router.get("/cases/{int:case_id}/documents", response=list[DocumentOut], summary="案件已生成的文书")
 def list_documents(request, case_id: int):
     case = case_selectors.case_get_for_user(user=request.user, pk=case_id)
     docs = GeneratedDocument.objects.filter(case=case).select_related("case", "template", "template__court", "generated_by")
     return [document_out(d) for d in docs.order_by("kind", "-version")]
 
 
-@router.post("/cases/{case_id}/documents", response={201: DocumentOut}, summary="由案件生成文书（DOCX）")
+@router.post("/cases/{int:case_id}/documents", response={201: DocumentOut}, summary="由案件生成文书（DOCX）")
 def generate(request, case_id: int, payload: GenerateIn):
     case = case_selectors.case_get_for_user(user=request.user, pk=case_id)
     doc = services.document_generate(actor=request.user, case=case, kind=payload.kind, extras=payload.extras,
@@ -159,7 +166,7 @@ def generate(request, case_id: int, payload: GenerateIn):
     return Status(201, document_out(doc))
 
 
-@router.get("/{document_id}", response=DocumentOut, summary="文书记录")
+@router.get("/{int:document_id}", response=DocumentOut, summary="文书记录")
 def get_document(request, document_id: int):
     return document_out(services.document_get_for_user(user=request.user, pk=document_id))
 
@@ -170,7 +177,7 @@ def _file(request, document_id: int, fmt: str) -> HttpResponse:
         try:
             content, ctype = services.document_pdf(doc), "application/pdf"
         except (pdf.PdfUnavailable, pdf.PdfFailed) as exc:
-            raise DomainError(str(exc), code="pdf_unavailable") from exc
+            raise PdfUnavailableError(str(exc)) from exc
     else:
         content, ctype = bytes(doc.file.content), DOCX_TYPE
     case_selectors.log_case_view(user=request.user, case=doc.case, kind="api_document_view")
@@ -185,28 +192,31 @@ def _quote(name: str) -> str:
     return quote(name)
 
 
-@router.get("/{document_id}/docx", summary="下载 DOCX", response={200: None})
+@router.get("/{int:document_id}/docx", summary="下载 DOCX", response={200: None})
 def download_docx(request, document_id: int):
     return _file(request, document_id, "docx")
 
 
-@router.get("/{document_id}/pdf", summary="下载 PDF（需安装 LibreOffice）", response={200: None})
+@router.get("/{int:document_id}/pdf", summary="下载 PDF（需安装 LibreOffice）", response={200: None})
 def download_pdf(request, document_id: int):
     return _file(request, document_id, "pdf")
 
 
-@router.post("/{document_id}/marks", response=DocumentOut, summary="记录签名、用印")
+@router.post("/{int:document_id}/marks", response=DocumentOut, summary="记录签名、用印")
 def mark(request, document_id: int, payload: MarkIn):
     doc = services.document_get_for_user(user=request.user, pk=document_id)
     doc = services.document_mark(actor=request.user, document=doc, signed=payload.signed, sealed=payload.sealed,
                                  note=payload.note)
-    return document_out(GeneratedDocument.objects.select_related("case", "template", "generated_by").get(pk=doc.pk))
+    return document_out(GeneratedDocument.objects.select_related("case", "template", "template__court", "generated_by")
+                        .get(pk=doc.pk))
 
 
 @router.post("/templates", response={201: TemplateOut}, summary="上传本院模板（.docx；未知字段将被拒绝）")
 def upload_template(request, kind: Form[str], file: File[UploadedFile], note: Form[str] = ""):
     if request.user.court_id is None:
         raise NotAllowed("只有法院工作人员可以上传本院模板")
+    if (file.size or 0) > services.MAX_TEMPLATE_BYTES:  # refused before it is read into memory
+        raise ValidationFailed([FieldError("file", f"模板文件超过 {services.MAX_TEMPLATE_BYTES // 1024 // 1024} MB")])
     template = services.template_upload(actor=request.user, court=request.user.court, kind=kind, blob=file.read(),
                                         file_name=file.name or "template.docx", note=note)
     return Status(201, template_out(template))
@@ -227,7 +237,7 @@ def create_batch(request, payload: BatchIn):
     return Status(201, batch_out(batch))
 
 
-@router.get("/batches/{batch_id}", response=BatchOut, summary="批量任务进度")
+@router.get("/batches/{int:batch_id}", response=BatchOut, summary="批量任务进度")
 def get_batch(request, batch_id: int):
     batch = DocumentBatch.objects.filter(pk=batch_id).first()
     if batch is None or (batch.court_id != request.user.court_id and not request.user.is_superuser):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.choices import CaseType, ClaimKind, PartyKind, PartyRole
-from zhixing.cases.exceptions import FieldError, ValidationFailed
+from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.inputs import parse_yuan
 from zhixing.cases.models import ClaimItem, EnforcementCase, NodeRecord, Party
 from zhixing.cases.rules import NODES_BY_CODE
@@ -156,7 +156,19 @@ def refusal(spec: DocumentKind, loaded: LoadedCase, extras: dict) -> str | None:
     for extra in spec.extras:
         if extra.required and extras.get(extra.name) in (None, ""):
             return f"须填写“{extra.label}”"
+    if spec.code == "distribution_plan":
+        try:
+            _plan(case, extras)
+        except DomainError as exc:
+            return exc.message
     return None
+
+
+def _plan(case: EnforcementCase, extras: dict):
+    available = extras.get("available")
+    available = case.performed_amount_fen if available in (None, "") else available
+    costs = extras.get("costs") or 0
+    return available, costs, distribution.plan(case, available_fen=available, costs_fen=costs)
 
 
 def _steps(loaded: LoadedCase) -> dict:
@@ -191,11 +203,7 @@ def _served(loaded: LoadedCase, extras: dict) -> dict:
 
 
 def _distribution(loaded: LoadedCase, extras: dict) -> dict:
-    case = loaded.case
-    available = extras.get("available")
-    available = case.performed_amount_fen if available in (None, "") else available
-    costs = extras.get("costs") or 0
-    claims, (method, citation) = distribution.plan(case, available_fen=available, costs_fen=costs)
+    available, costs, (claims, (method, citation)) = _plan(loaded.case, extras)
     paid = sum(c.share_fen for c in claims)
     short = [c for c in claims if c.share_fen < c.claim_fen]
     return {
@@ -353,10 +361,3 @@ def clean_extras(spec: DocumentKind, raw: dict, case: EnforcementCase) -> dict:
     if errors:
         raise ValidationFailed(errors)
     return out
-
-
-def check_distribution(case: EnforcementCase, extras: dict) -> None:
-    """Refuse a distribution plan that cannot be made before rendering (a clear message, not a blank table)."""
-    available = extras.get("available")
-    available = case.performed_amount_fen if available in (None, "") else available
-    distribution.plan(case, available_fen=available, costs_fen=extras.get("costs") or 0)

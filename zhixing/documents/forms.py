@@ -7,12 +7,14 @@ from django import forms
 from django.db.models import Q
 
 from zhixing.cases.choices import CaseStatus, Stage
+from zhixing.cases.exceptions import FieldError, ValidationFailed
 from zhixing.cases.forms import DateInput, DomainErrorsMixin
 from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Team
 
 from .models import DocumentTemplate
 from .rules import DOCUMENT_KINDS, KIND_CHOICES
+from .services import MAX_TEMPLATE_BYTES
 
 
 class GenerateForm(DomainErrorsMixin, forms.Form):
@@ -71,11 +73,30 @@ class MarkForm(DomainErrorsMixin, forms.Form):
     note = forms.CharField(label="说明", required=False, max_length=200)
 
 
+KNOWN_FIELDS_PREFIX = "可用字段："  # services.template_upload's second error: every known field
+
+
 class TemplateUploadForm(DomainErrorsMixin, forms.Form):
     kind = forms.ChoiceField(label="文书", choices=KIND_CHOICES)
     file = forms.FileField(label="Word 模板（.docx）")
     note = forms.CharField(label="版本说明", required=False, max_length=300)
     error_fields = {"file": "file"}
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_TEMPLATE_BYTES:  # refused before it is read into memory
+            raise forms.ValidationError(f"模板文件超过 {MAX_TEMPLATE_BYTES // 1024 // 1024} MB")
+        return upload
+
+    def add_domain_error(self, exc) -> None:
+        """An unknown field is named next to the file; the known ones are not repeated there as one
+        long line: they are the page's 字段说明 list."""
+        if isinstance(exc, ValidationFailed) and any(e.message.startswith(KNOWN_FIELDS_PREFIX) for e in exc.errors):
+            exc = ValidationFailed([
+                FieldError(e.field, "可用字段见本页下方“字段说明”") if e.message.startswith(KNOWN_FIELDS_PREFIX) else e
+                for e in exc.errors
+            ], message=exc.message)
+        super().add_domain_error(exc)
 
 
 class BatchForm(DomainErrorsMixin, forms.Form):

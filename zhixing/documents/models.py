@@ -84,7 +84,7 @@ class DocumentBatch(models.Model):
     case_ids = models.JSONField("案件", default=list)  # frozen at creation: the selection does not drift
     total = models.PositiveIntegerField("案件数")
     done_count = models.PositiveIntegerField("已生成", default=0)
-    skipped = models.JSONField("未生成", default=list)  # [{"case": number, "reason": …}]
+    skipped = models.JSONField("未生成", default=list)  # [{"case_id": pk, "case": number, "reason": …}]
     status = models.CharField("状态", max_length=10, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     error = models.CharField("错误", max_length=500, blank=True)
     with_pdf = models.BooleanField("同时生成PDF", default=False)

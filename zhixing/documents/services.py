@@ -6,7 +6,6 @@ version for which case, when, and the file's SHA-256. Files are stored once per 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 from importlib import resources
 
@@ -89,6 +88,9 @@ def builtin_sync() -> int:
     return added
 
 
+_synced = False  # once per process
+
+
 def template_for(court_id: int, kind: str, template_id: int | None = None) -> DocumentTemplate:
     """The template a court uses for `kind`: the one chosen (its own or built-in, any version), else
     its newest version in use, else the newest built-in one."""
@@ -99,6 +101,10 @@ def template_for(court_id: int, kind: str, template_id: int | None = None) -> Do
         if chosen is None:
             raise ValidationFailed([FieldError("template", "所选模板不存在或不属于本院")])
         return chosen
+    global _synced
+    if not _synced:  # a release's changed built-in files become the next version before first use
+        builtin_sync()
+        _synced = True
     own = templates.filter(court_id=court_id, withdrawn_at__isnull=True).order_by("-version").first()
     if own is not None:
         return own
@@ -109,10 +115,14 @@ def template_for(court_id: int, kind: str, template_id: int | None = None) -> Do
     return builtin
 
 
-@functools.lru_cache(maxsize=256)
+_NEEDED: dict[str, frozenset[str]] = {}  # by template file hash: a file's fields never change
+
+
 def needed_names(sha256: str, blob: bytes) -> frozenset[str]:
     """The top-level fields a template uses (only those are built for it)."""
-    return frozenset(meta.find_undeclared_variables(Environment().parse(template_source(blob))))
+    if sha256 not in _NEEDED:
+        _NEEDED[sha256] = frozenset(meta.find_undeclared_variables(Environment().parse(template_source(blob))))
+    return _NEEDED[sha256]
 
 
 def _template_blob(template: DocumentTemplate) -> bytes:
@@ -314,7 +324,7 @@ def batch_run(batch_id: int) -> DocumentBatch:
         if batch.with_pdf:
             try:
                 _batch_pdfs(batch)
-            except pdf.PdfUnavailable as exc:  # the DOCX are made; say why there is no PDF
+            except (pdf.PdfUnavailable, pdf.PdfFailed) as exc:  # the DOCX are made; say why there is no PDF
                 DocumentBatch.objects.filter(pk=batch.pk).update(error=str(exc)[:500])
     except Exception as exc:
         DocumentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, error=str(exc)[:500],

@@ -17,11 +17,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from zhixing.cases import selectors as case_selectors
 from zhixing.cases.exceptions import DomainError, NotFound
 from zhixing.cases.models import DataAccessLog, EnforcementCase
+from zhixing.cases.services import ensure_role
 from zhixing.pages import is_htmx, run_service
 
 from . import context as ctx
@@ -61,11 +63,16 @@ def _kinds_for(case: EnforcementCase) -> list[dict]:
     loaded = ctx.load_cases([case.pk], {"measures"})[case.pk]
     rows = []
     for spec in DOCUMENT_KINDS.values():
-        reason = ctx.refusal(spec, loaded, {})
+        typed = {e.name: 1 for e in spec.extras if e.kind == "money"}  # sums typed into the form: assume some
+        reason = ctx.refusal(spec, loaded, typed)
         if reason and reason.startswith("须填写"):
             reason = None  # typed into the form
         rows.append({"spec": spec, "reason": reason})
     return rows
+
+
+def _may(user, case: EnforcementCase, roles) -> bool:
+    return user.is_superuser or (not user.is_read_only and user.court_id == case.court_id and user.role in roles)
 
 
 def _case_page(request, case, *, form: GenerateForm | None = None, status: int = 200) -> HttpResponse:
@@ -74,7 +81,9 @@ def _case_page(request, case, *, form: GenerateForm | None = None, status: int =
     context = {
         "case": case, "documents": docs, "kinds": _kinds_for(case),
         "form": form or GenerateForm(case=case, kind=request.GET.get("kind")),
-        "can_act": not request.user.is_read_only and (request.user.is_superuser or request.user.court_id == case.court_id),
+        # the forms only for those the services let through (a supervisor or a bailiff just reads)
+        "can_generate": _may(request.user, case, services.GENERATORS),
+        "can_mark": _may(request.user, case, services.MARKERS),
         "pdf_available": pdf.pdf_available(),
     }
     if is_htmx(request) and form is not None:
@@ -113,9 +122,15 @@ def generate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"已生成{doc.title}第{doc.version}版")
             url = reverse("documents:case", args=[case.pk]) + f"#document-{doc.pk}"
             if is_htmx(request):
-                return HttpResponse(headers={"HX-Redirect": url})
+                return _hx_redirect(url)
             return redirect(url)
     return _case_page(request, case, form=form, status=status)
+
+
+def _hx_redirect(url: str) -> HttpResponse:
+    # The page redirects to itself plus #document-N: setting location.href alone is a same-page
+    # jump that would not reload, so the new row would not show. HX-Refresh reloads after it.
+    return HttpResponse(headers={"HX-Redirect": url, "HX-Refresh": "true"})
 
 
 def _log_view(request, doc: GeneratedDocument) -> None:
@@ -134,6 +149,7 @@ def download_docx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
+@xframe_options_sameorigin  # the preview page shows it in an iframe (the site default is DENY)
 def download_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     doc = _document(request, pk)
     try:
@@ -170,12 +186,12 @@ def mark(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"]))
         if done is not None:
             messages.success(request, f"已记录{doc.title}第{doc.version}版的签名、用印")
-        else:
-            for error in form.non_field_errors():
-                messages.error(request, error)
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
     url = reverse("documents:case", args=[doc.case_id]) + f"#document-{doc.pk}"
     if is_htmx(request):
-        return HttpResponse(headers={"HX-Redirect": url})
+        return _hx_redirect(url)
     return redirect(url)
 
 
@@ -193,9 +209,16 @@ def _court_of(request: HttpRequest):
 def templates(request: HttpRequest) -> HttpResponse:
     """Every kind: the template in use, the court's versions and the built-in ones, an upload form."""
     court = _court_of(request)
+    can_manage = request.user.is_superuser or request.user.role in services.TEMPLATE_ADMINS
     form = TemplateUploadForm(initial={"kind": request.GET.get("kind", "")})
-    status = 200
-    if request.method == "POST":
+    status, refusal = 200, ""
+    if request.method == "POST" and not can_manage:
+        # Say why (the upload form is not shown to them) rather than complain about the file.
+        try:
+            ensure_role(request.user, services.TEMPLATE_ADMINS, "上传文书模板")
+        except DomainError as exc:
+            refusal, status = exc.message, exc.http_status
+    elif request.method == "POST":
         form = TemplateUploadForm(request.POST, request.FILES)
         status = 422
         if form.is_valid():
@@ -217,9 +240,8 @@ def templates(request: HttpRequest) -> HttpResponse:
         in_use = next((t for t in versions if t.court_id and not t.withdrawn_at), None) or next(
             (t for t in versions if t.court_id is None), None)
         kinds.append({"spec": spec, "versions": versions, "in_use": in_use})
-    can_manage = request.user.is_superuser or request.user.role in services.TEMPLATE_ADMINS
     return render(request, "documents/templates.html", {
-        "kinds": kinds, "form": form, "fields": known_paths(), "can_manage": can_manage,
+        "kinds": kinds, "form": form, "fields": known_paths(), "can_manage": can_manage, "refusal": refusal,
     }, status=status)
 
 
@@ -258,26 +280,32 @@ def template_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def batches(request: HttpRequest) -> HttpResponse:
     """Start a batch (notices for every case filed today, by default) and see the court's batches."""
     court = _court_of(request)
+    if request.method == "POST" and request.user.is_read_only:
+        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
     today = timezone.localdate()
     form = BatchForm(court_id=court.pk, initial={"filed_from": today, "filed_to": today, "status": "open"})
-    status, count = 200, None
+    status, count, changed = 200, None, False
     if request.method == "POST":
         form = BatchForm(request.POST, court_id=court.pk)
         status = 422
         if form.is_valid():
             case_ids = _selected_case_ids(court, form.cleaned_data)
             count = len(case_ids)
-            if request.POST.get("confirm") == "1":
+            confirmed = request.POST.get("confirm") == "1"
+            # Start only what was counted: a filter edited after counting (Enter in a date field presses
+            # the first button, 开始生成) or cases filed meanwhile are counted again, not generated.
+            if confirmed and request.POST.get("counted") == str(count):
                 batch, status = run_service(form, lambda: services.batch_create(
                     actor=request.user, court=court, kind=form.cleaned_data["kind"], case_ids=case_ids,
                     selection=form.describe(), with_pdf=form.cleaned_data["with_pdf"]))
                 if batch is not None:
                     return redirect("documents:batch", pk=batch.pk)
             else:
-                status = 200
+                status, changed = 200, confirmed
     page = Paginator(DocumentBatch.objects.filter(court=court).select_related("created_by"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "documents/batches.html", {"form": form, "count": count, "page": page}, status=status)
+    return render(request, "documents/batches.html", {"form": form, "count": count, "changed": changed, "page": page},
+                  status=status)
 
 
 def _selected_case_ids(court, data: dict) -> list[int]:
@@ -323,7 +351,7 @@ def batch_zip(request: HttpRequest, pk: int) -> HttpResponse:
         if batch.skipped:
             archive.writestr("未生成清单.txt", "\n".join(f"{s['case']}\t{s['reason']}" for s in batch.skipped))
     spool.seek(0)
-    DataAccessLog.objects.create(user=request.user, court_id=batch.court_id, kind="document_batch_download",
-                                                query=f"批次{batch.pk}")
+    DataAccessLog.objects.create(user=request.user, court_id=batch.court_id, kind="document_batch_zip",
+                                  query=f"批次{batch.pk}")  # kind: at most 20 characters
     name = f"{batch.get_kind_display()}_{batch.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y%m%d%H%M}_{len(docs)}件.zip"
     return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")
