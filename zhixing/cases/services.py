@@ -203,6 +203,24 @@ def recorded_nodes(case: EnforcementCase) -> set[str]:
     return set(NodeRecord.objects.filter(case_id=case.pk).values_list("node_code", flat=True))
 
 
+def record_service_node(*, case: EnforcementCase, node_code: str, occurred_on: dt.date, actor: User | None,
+                        note: str = "", once_per_day: bool = False) -> NodeRecord | None:
+    """Write a flow node and move the case into the node's stage (never back). For `node_record` and
+    for the services that own a by-service node (measures, clues, documents); the caller holds the
+    case lock, has checked the rules and writes the log entry."""
+    if once_per_day and NodeRecord.objects.filter(case_id=case.pk, node_code=node_code, occurred_on=occurred_on).exists():
+        return None
+    record = NodeRecord.objects.create(
+        court_id=case.court_id, case=case, node_code=node_code, occurred_on=occurred_on,
+        recorded_at=timezone.now(), recorded_by=actor, note=note[:500],
+    )
+    node = NODES_BY_CODE[node_code]
+    if node.stage and STAGE_ORDER[Stage(node.stage)] > STAGE_ORDER[Stage(case.stage)]:
+        case.stage = node.stage
+        case.save(update_fields=["stage"])
+    return record
+
+
 def node_record(
     *, actor: User, case: EnforcementCase, node_code: str, occurred_on: dt.date | None = None, note: str = ""
 ) -> NodeRecord:
@@ -224,19 +242,8 @@ def node_record(
         if refusal:
             raise DomainError(refusal, code="node_not_allowed")
         _supervision_after_change(case, node.code)
-        record = NodeRecord.objects.create(
-            court_id=case.court_id,
-            case=case,
-            node_code=node.code,
-            occurred_on=occurred_on,
-            recorded_at=timezone.now(),
-            recorded_by=actor,
-            note=note[:500],
-        )
         before_stage = case.stage
-        if node.stage and STAGE_ORDER[Stage(node.stage)] > STAGE_ORDER[Stage(case.stage)]:
-            case.stage = node.stage
-            case.save(update_fields=["stage"])
+        record = record_service_node(case=case, node_code=node.code, occurred_on=occurred_on, actor=actor, note=note)
         log_append(
             case=case,
             actor=actor,

@@ -231,7 +231,7 @@ def create_batch(request, payload: BatchIn):
         case_ids, selection = payload.case_ids, f"指定案件 {len(payload.case_ids)} 件"
     else:
         day = payload.filed_on or timezone.localdate()
-        case_ids, selection = services.batch_cases_filed_today(court, day), f"{day:%Y-%m-%d} 立案"
+        case_ids, selection = services.selected_case_ids(court, filed_from=day, filed_to=day), f"{day:%Y-%m-%d} 立案"
     batch = services.batch_create(actor=request.user, court=court, kind=payload.kind, case_ids=case_ids,
                                   selection=selection, with_pdf=payload.with_pdf)
     return Status(201, batch_out(batch))

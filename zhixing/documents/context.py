@@ -23,8 +23,14 @@ from zhixing.property.models import OPEN_MEASURE_STATUSES, CaseAsset, ControlMea
 from zhixing.property.rules import ASSET_KINDS, PERIOD_CLASSES
 
 from . import distribution
-from .formatting import amount_capital, amount_digits, date_chinese, date_text
-from .rules import ADDRESSEE_BODY, ADDRESSEE_FIELD, DocumentKind, application_fee_fen
+from .formatting import amount_capital, amount_digits, date_chinese, date_text, number_words
+from .rules import (
+    ADDRESSEE_BODY,
+    ADDRESSEE_FIELD,
+    DISTRIBUTION_OBJECTION_DAYS,
+    DocumentKind,
+    application_fee_fen,
+)
 
 SEAL_MARK = "（院印）"
 SANCTION_NODES = ("consumption_restriction", "dishonest_listing", "sanction")
@@ -209,6 +215,7 @@ def _distribution(loaded: LoadedCase, extras: dict) -> dict:
     return {
         "available": amount_digits(available), "available_capital": amount_capital(available),
         "costs": amount_digits(costs), "costs_capital": amount_capital(costs), "method": method, "citation": citation,
+        "objection_days": number_words(DISTRIBUTION_OBJECTION_DAYS),
         "total_claims": amount_digits(sum(c.claim_fen for c in claims)),
         "remaining": ("各债权人未受偿部分，可继续申请执行" if short else "各债权均已足额受偿")
         + (f"；分配后余款{amount_digits(available - costs - paid)}退还被执行人" if available - costs > paid else ""),

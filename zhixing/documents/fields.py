@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from jinja2 import Environment, TemplateSyntaxError, nodes
+from jinja2 import Environment, nodes
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,7 @@ FIELDS: dict = {
         "citation": Leaf("法律依据", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第五百零六条、第五百零八条"),
         "total_claims": Leaf("参与分配债权合计（数字）", "200,000.00元"),
         "remaining": Leaf("分配后未受偿部分说明", "未受偿部分，债权人可继续申请执行"),
+        "objection_days": Leaf("提出异议的期间（日，汉字）", "十五"),
         "rows": Rows("分配表", {
             "creditor": Leaf("债权人", "某某银行股份有限公司"),
             "case_number": Leaf("案号", "（2026）京0108执1234号"),
@@ -314,5 +315,3 @@ def unknown_fields(source: str) -> list[str]:
     checker.visit(tree, scope)
     return sorted(checker.bad)
 
-
-__all__ = ["FIELDS", "Group", "Leaf", "Rows", "TemplateSyntaxError", "known_paths", "sample_context", "unknown_fields"]

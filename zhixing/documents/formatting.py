@@ -14,8 +14,8 @@ _DIGITS = "〇一二三四五六七八九"
 _MAX_FEN = 9_999_999_999_999_99  # 9,999,999,999,999.99 yuan: beyond any claim and cn2an's range
 
 
-def _number_words(n: int) -> str:
-    """1..31 as 一 … 十 … 三十一 (months and days)."""
+def number_words(n: int) -> str:
+    """1..99 as 一 … 十 … 三十一 (months, days, periods in days)."""
     tens, units = divmod(n, 10)
     if tens == 0:
         return _DIGITS[units]
@@ -28,7 +28,7 @@ def date_chinese(day: dt.date | None) -> str:
     if day is None:
         return ""
     year = "".join(_DIGITS[int(c)] for c in str(day.year))
-    return f"{year}年{_number_words(day.month)}月{_number_words(day.day)}日"
+    return f"{year}年{number_words(day.month)}月{number_words(day.day)}日"
 
 
 def date_text(day: dt.date | None) -> str:

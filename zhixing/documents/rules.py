@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from zhixing.cases.choices import CaseType
 from zhixing.property.models import MeasureKind
 
-SEAL_CHECK = "流程节点瑕疵核查第6项（执行通知书、报告财产令、送达回证、悬赏公告、限制消费令、拟终本告知书、终本裁定书须有院印或签名）"
-
 
 @dataclass(frozen=True)
 class Extra:
@@ -109,7 +107,7 @@ ADDRESSEE_BODY = {
 # moved to bankruptcy pays ordinary claims in the order of their seizures.
 DISTRIBUTION_PRO_RATA = ("按债权比例受偿", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第五百零六条、第五百零八条")
 DISTRIBUTION_BY_SEIZURE = ("按查封、扣押、冻结先后顺序受偿", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第五百一十四条")
-DISTRIBUTION_OBJECTION_DAYS = 15  # CPL-JI Art. 509: objection within 15 days of service
+DISTRIBUTION_OBJECTION_DAYS = 15  # CPL-JI Art. 509: objection within 15 days of service (printed in the plan)
 
 # Enforcement application fee (诉讼费用交纳办法 Arts 14, 20): 50 yuan up to 10,000; then by bands.
 # (upper bound in fen or None, rate in basis points of the part within the band)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zipfile
 from importlib import resources
 
 from django.db import IntegrityError, transaction
@@ -21,7 +22,7 @@ from zhixing.cases.exceptions import DomainError, FieldError, NotFound, Validati
 from zhixing.cases.log import LogEvent, log_append, log_append_many
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.rules import LEADERS, ROUTINE
-from zhixing.cases.services import ensure_can_act, ensure_role, lock_case
+from zhixing.cases.services import ensure_can_act, ensure_role, lock_case, record_service_node
 from zhixing.courts.models import Court
 
 from . import context as ctx
@@ -58,6 +59,17 @@ def store_file(blob: bytes) -> DocumentFile:
         except IntegrityError:  # stored meanwhile by another request: the same bytes
             row = DocumentFile.objects.get(pk=sha)
     return row
+
+
+def store_files(blobs: list[bytes]) -> list[str]:
+    """Many files at once (a batch chunk): one query for those already stored, one insert for the rest.
+    Returns each blob's SHA-256, in order."""
+    shas = [hashlib.sha256(b).hexdigest() for b in blobs]
+    have = set(DocumentFile.objects.filter(pk__in=set(shas)).values_list("pk", flat=True))
+    new = {sha: b for sha, b in zip(shas, blobs, strict=True) if sha not in have}
+    DocumentFile.objects.bulk_create([DocumentFile(sha256=sha, size=len(b), content=b) for sha, b in new.items()],
+                                     ignore_conflicts=True)  # stored meanwhile by another job: the same bytes
+    return shas
 
 
 def builtin_blob(kind: str) -> bytes:
@@ -232,8 +244,6 @@ def document_get_for_user(*, user: User, pk: int) -> GeneratedDocument:
 def document_mark(*, actor: User, document: GeneratedDocument, signed: bool = False, sealed: bool = False,
                   note: str = "") -> GeneratedDocument:
     """Record the signature and/or the seal on a generated document (a 文书签名用印 node on the case)."""
-    from zhixing.property.measures import record_node
-
     ensure_can_act(actor, document.court_id)
     ensure_role(actor, MARKERS, "记录文书签名、用印")
     spec = document.spec
@@ -256,7 +266,7 @@ def document_mark(*, actor: User, document: GeneratedDocument, signed: bool = Fa
             return doc  # already recorded: a retry changes nothing
         doc.save(update_fields=["signed_at", "signed_by", "sealed_at", "sealed_by"])
         what = "、".join(done)
-        record_node(case=case, node_code="document_marked", occurred_on=timezone.localdate(), actor=actor,
+        record_service_node(case=case, node_code="document_marked", occurred_on=timezone.localdate(), actor=actor,
                     note=f"{doc.title}第{doc.version}版：{what}")
         log_append(case=case, actor=actor, action=LogAction.DOCUMENT_MARK, node_code="document_marked",
                    summary=f"{doc.title}第{doc.version}版 已{what}"[:300],
@@ -292,8 +302,7 @@ def batch_create(*, actor: User, court: Court, kind: str, case_ids: list[int], s
         raise DomainError("所选条件下没有案件", code="empty_selection")
     if len(case_ids) > MAX_BATCH_CASES:
         raise DomainError(f"一次最多批量生成 {MAX_BATCH_CASES} 件（当前 {len(case_ids)} 件），请缩小范围", code="batch_too_large")
-    foreign = EnforcementCase.objects.filter(pk__in=case_ids).exclude(court_id=court.pk).exists()
-    if foreign or EnforcementCase.objects.filter(pk__in=case_ids).count() != len(set(case_ids)):
+    if EnforcementCase.objects.filter(pk__in=case_ids, court=court).count() != len(set(case_ids)):
         raise NotFound("所选案件不存在或不属于本院")
     batch = DocumentBatch.objects.create(
         court=court, kind=kind, selection=selection[:300], case_ids=sorted(set(case_ids)), total=len(set(case_ids)),
@@ -344,7 +353,7 @@ def _batch_chunk(batch, spec, template, blob, needed, actor, case_ids) -> None:
         versions = _next_versions(todo, batch.kind)
         skipped = list(batch.skipped)
         already = {s["case_id"] for s in skipped}
-        docs, now, today = [], timezone.now(), timezone.localdate()
+        docs, outs, now, today = [], [], timezone.now(), timezone.localdate()
         for pk in todo:
             one = loaded[pk]
             refusal = ctx.refusal(spec, one, {})
@@ -362,9 +371,11 @@ def _batch_chunk(batch, spec, template, blob, needed, actor, case_ids) -> None:
                 continue
             docs.append(GeneratedDocument(
                 court_id=one.case.court_id, case_id=pk, kind=spec.code, version=versions[pk], title=spec.title,
-                number=one.case.case_number, template=template, file=store_file(out), batch=batch,
-                generated_by=actor, generated_at=now,
+                number=one.case.case_number, template=template, batch=batch, generated_by=actor, generated_at=now,
             ))
+            outs.append(out)
+        for doc, sha in zip(docs, store_files(outs), strict=True):
+            doc.file_id = sha
         GeneratedDocument.objects.bulk_create(docs)
         if docs:
             saved = {d.case_id: d for d in GeneratedDocument.objects.filter(batch=batch, case_id__in=[d.case_id for d in docs])}
@@ -399,6 +410,30 @@ def archive_name(doc: GeneratedDocument, ext: str) -> str:
     return f"{safe}_{doc.title}_第{doc.version}版.{ext}"
 
 
-def batch_cases_filed_today(court: Court, day: dt.date | None = None) -> list[int]:
-    day = day or timezone.localdate()
-    return list(EnforcementCase.objects.filter(court=court, filed_on=day).order_by("pk").values_list("pk", flat=True))
+def selected_case_ids(court: Court, *, filed_from: dt.date, filed_to: dt.date, status: str = "", stage: str = "",
+                      team_id: int | None = None) -> list[int]:
+    """A batch's cases: the court's cases filed in the range, optionally by status, stage and team
+    (the batch page, the API and the command). One more than the limit, so that callers can say it is over."""
+    cases = EnforcementCase.objects.filter(court=court, filed_on__gte=filed_from, filed_on__lte=filed_to)
+    if status:
+        cases = cases.filter(status=status)
+    if stage:
+        cases = cases.filter(stage=stage)
+    if team_id:
+        cases = cases.filter(team_id=team_id)
+    return list(cases.order_by("pk").values_list("pk", flat=True)[: MAX_BATCH_CASES + 1])
+
+
+def write_zip(batch: DocumentBatch, target) -> int:
+    """The batch's documents (DOCX, and PDF when made) named by case number, and the list of cases it
+    could not make, into a zip written to `target`; returns how many documents."""
+    count = 0
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for doc in batch_documents(batch):
+            archive.writestr(archive_name(doc, "docx"), bytes(doc.file.content))
+            if doc.pdf_id:
+                archive.writestr(archive_name(doc, "pdf"), bytes(doc.pdf.content))
+            count += 1
+        if batch.skipped:
+            archive.writestr("未生成清单.txt", "\n".join(f"{s['case']}\t{s['reason']}" for s in batch.skipped))
+    return count

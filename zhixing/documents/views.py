@@ -3,10 +3,8 @@ court's templates (upload, versions, the field list) and batches (progress, zip 
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import tempfile
-import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -289,7 +287,10 @@ def batches(request: HttpRequest) -> HttpResponse:
         form = BatchForm(request.POST, court_id=court.pk)
         status = 422
         if form.is_valid():
-            case_ids = _selected_case_ids(court, form.cleaned_data)
+            d = form.cleaned_data
+            case_ids = services.selected_case_ids(court, filed_from=d["filed_from"], filed_to=d["filed_to"],
+                                                  status=d["status"], stage=d["stage"],
+                                                  team_id=d["team"].pk if d["team"] else None)
             count = len(case_ids)
             confirmed = request.POST.get("confirm") == "1"
             # Start only what was counted: a filter edited after counting (Enter in a date field presses
@@ -304,19 +305,8 @@ def batches(request: HttpRequest) -> HttpResponse:
                 status, changed = 200, confirmed
     page = Paginator(DocumentBatch.objects.filter(court=court).select_related("created_by"), PAGE_SIZE).get_page(
         request.GET.get("page"))
-    return render(request, "documents/batches.html", {"form": form, "count": count, "changed": changed, "page": page},
-                  status=status)
-
-
-def _selected_case_ids(court, data: dict) -> list[int]:
-    cases = EnforcementCase.objects.filter(court=court, filed_on__gte=data["filed_from"], filed_on__lte=data["filed_to"])
-    if data.get("status"):
-        cases = cases.filter(status=data["status"])
-    if data.get("stage"):
-        cases = cases.filter(stage=data["stage"])
-    if data.get("team"):
-        cases = cases.filter(team=data["team"])
-    return list(cases.order_by("pk").values_list("pk", flat=True)[: services.MAX_BATCH_CASES + 1])
+    return render(request, "documents/batches.html", {"form": form, "count": count, "changed": changed, "page": page,
+                                                      "max_cases": services.MAX_BATCH_CASES}, status=status)
 
 
 def _batch(request: HttpRequest, pk: int) -> DocumentBatch:
@@ -339,19 +329,12 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 def batch_zip(request: HttpRequest, pk: int) -> HttpResponse:
     """Every document of the batch in one zip (DOCX, and PDF when made), named by case number."""
     batch = _batch(request, pk)
-    docs = list(services.batch_documents(batch))
-    if not docs:
+    if not batch.done_count:
         raise Http404("该批次尚未生成文书")
     spool = tempfile.SpooledTemporaryFile(max_size=64 * 1024 * 1024)
-    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-        for doc in docs:
-            archive.writestr(services.archive_name(doc, "docx"), bytes(doc.file.content))
-            if doc.pdf_id:
-                archive.writestr(services.archive_name(doc, "pdf"), bytes(doc.pdf.content))
-        if batch.skipped:
-            archive.writestr("未生成清单.txt", "\n".join(f"{s['case']}\t{s['reason']}" for s in batch.skipped))
+    count = services.write_zip(batch, spool)
     spool.seek(0)
     DataAccessLog.objects.create(user=request.user, court_id=batch.court_id, kind="document_batch_zip",
                                   query=f"批次{batch.pk}")  # kind: at most 20 characters
-    name = f"{batch.get_kind_display()}_{batch.created_at.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y%m%d%H%M}_{len(docs)}件.zip"
+    name = f"{batch.get_kind_display()}_{timezone.localtime(batch.created_at):%Y%m%d%H%M}_{count}件.zip"
     return FileResponse(spool, as_attachment=True, filename=name, content_type="application/zip")

@@ -16,10 +16,10 @@ from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import FIELD, HANDLING, LEADERS, NODES_BY_CODE, ROUTINE
-from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role
+from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role, record_service_node
 from zhixing.workdays import calendar
 
-from .measures import asset_register, check_day, ensure_open, lock_cases, record_node
+from .measures import asset_register, check_day, ensure_open, lock_cases
 from .models import (
     AuditInvestigation,
     AuditStatus,
@@ -99,7 +99,7 @@ def clue_receive(*, actor: User, case: EnforcementCase, source: str, description
             description=description.strip()[:1000], urgent=bool(urgent), received_on=received_on,
             verify_due=clue_due(received_on, bool(urgent)), recorded_by=actor,
         )
-        record_node(case=case, node_code="clue_received", occurred_on=received_on, actor=actor, note=clue.description)
+        record_service_node(case=case, node_code="clue_received", occurred_on=received_on, actor=actor, note=clue.description)
         log_append(
             case=case, actor=actor, action=LogAction.CLUE, node_code="clue_received",
             summary=f"收到财产线索（{clue.get_source_display()}{'，紧急' if clue.urgent else ''}）："
@@ -149,7 +149,7 @@ def clue_verify(*, actor: User, clue: Clue, outcome: str, verified_on: dt.date, 
             case.refresh_from_db(fields=["stage"])
         clue.outcome, clue.verified_on, clue.outcome_note = outcome, verified_on, note.strip()[:500]
         clue.save(update_fields=["outcome", "verified_on", "outcome_note"])
-        record_node(case=case, node_code="clue_verified", occurred_on=verified_on, actor=actor, note=clue.outcome_note)
+        record_service_node(case=case, node_code="clue_verified", occurred_on=verified_on, actor=actor, note=clue.outcome_note)
         late = (verified_on - clue.verify_due).days
         log_append(
             case=case, actor=actor, action=LogAction.CLUE_VERIFY, node_code="clue_verified",

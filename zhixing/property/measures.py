@@ -14,12 +14,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from zhixing.accounts.models import User
-from zhixing.cases.choices import STAGE_ORDER, LogAction, PartyRole, Stage
+from zhixing.cases.choices import LogAction, PartyRole
 from zhixing.cases.exceptions import Conflict, DomainError, FieldError, ValidationFailed
 from zhixing.cases.log import log_append
-from zhixing.cases.models import EnforcementCase, NodeRecord, Party
+from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import HANDLING, NODES_BY_CODE
-from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role
+from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role, record_service_node
 from zhixing.courts.models import Court
 from zhixing.workdays import calendar
 
@@ -72,22 +72,6 @@ def check_day(field: str, day: dt.date | None, case: EnforcementCase, label: str
 def ensure_open(case: EnforcementCase) -> None:
     if not case.is_open:
         raise DomainError(f"案件{case.get_status_display()}，不能办理", code="case_closed")
-
-
-def record_node(*, case: EnforcementCase, node_code: str, occurred_on: dt.date, actor: User | None,
-                note: str = "", once_per_day: bool = False) -> NodeRecord | None:
-    """A flow node recorded by a property service (it moves the case into the node's stage, never back)."""
-    if once_per_day and NodeRecord.objects.filter(case_id=case.pk, node_code=node_code, occurred_on=occurred_on).exists():
-        return None
-    record = NodeRecord.objects.create(
-        court_id=case.court_id, case=case, node_code=node_code, occurred_on=occurred_on,
-        recorded_at=timezone.now(), recorded_by=actor, note=note[:500],
-    )
-    node = NODES_BY_CODE[node_code]
-    if node.stage and STAGE_ORDER[Stage(node.stage)] > STAGE_ORDER[Stage(case.stage)]:
-        case.stage = node.stage
-        case.save(update_fields=["stage"])
-    return record
 
 
 def lock_cases(*case_ids: int) -> dict[int, EnforcementCase]:
@@ -164,7 +148,7 @@ def asset_register(*, actor: User, case: EnforcementCase, kind: str, details: di
         link, linked = case_asset_link(case=case, asset=asset, found_on=found_on, found_via=found_via, clue=clue, note=note)
         if not linked:
             raise Conflict(f"该财产已于 {link.found_on} 在本案登记：{asset.description}")
-        record_node(case=case, node_code="property_found", occurred_on=found_on, actor=actor, note=asset.description,
+        record_service_node(case=case, node_code="property_found", occurred_on=found_on, actor=actor, note=asset.description,
                     once_per_day=True)
         others = CaseAsset.objects.filter(asset=asset).exclude(case_id=case.pk).count()
         log_append(
@@ -269,7 +253,7 @@ def measure_take(*, actor: User, case: EnforcementCase, asset: Asset, kind: str,
             measure.ends_on = statutory_end(period, started_on) if queue_rank == 1 else None
             citation = period.citation
         measure.save()
-        record_node(case=case, node_code=node_code, occurred_on=started_on, actor=actor, note=asset.description)
+        record_service_node(case=case, node_code=node_code, occurred_on=started_on, actor=actor, note=asset.description)
         if measure.status == MeasureStatus.QUEUED:
             detail = f"轮候顺位{queue_rank}，在先：{measure.ahead}；在先措施解除后自动生效（{QUEUE_CITATION}）"
         elif measure.ends_on:
@@ -335,7 +319,7 @@ def measure_renew(*, actor: User, measure: ControlMeasure, started_on: dt.date |
         old.end_reason = f"续行（{new.document_number or '无文书号'}）"
         old.save(update_fields=["status", "ended_on", "end_reason"])
         # Supervision counts a renewal as the measure recorded again: the node restarts its expiry period.
-        record_node(case=case, node_code=node_code, occurred_on=new_start, actor=actor, note=f"续行：{old.asset.description}")
+        record_service_node(case=case, node_code=node_code, occurred_on=new_start, actor=actor, note=f"续行：{old.asset.description}")
         log_append(
             case=case, actor=actor, action=LogAction.MEASURE_RENEW, node_code=node_code,
             summary=f"续行{old.get_kind_display()}：{old.asset.description}，原届满日 {old.ends_on:%Y-%m-%d}，"
@@ -382,7 +366,7 @@ def _move_queue(*, asset: Asset, cases: dict[int, EnforcementCase], effective_on
             m.ends_on = statutory_end(period, effective_on)
             m.save(update_fields=["status", "queue_rank", "ahead", "ends_on"])
             node_code = NODE_OF_KIND[m.kind]
-            record_node(case=case, node_code=node_code, occurred_on=effective_on, actor=None,
+            record_service_node(case=case, node_code=node_code, occurred_on=effective_on, actor=None,
                         note=f"轮候转为正式：{asset.description}")
             log_append(
                 case=case, actor=None, action=LogAction.MEASURE, node_code=node_code,

@@ -562,7 +562,7 @@ def distribution_plan(doc) -> None:
                                                   "{{ r.claim }}", "{{ r.ratio }}", "{{ r.share_capital }}（{{ r.share }}）"])
     g.label_row("合计", "{{ distribution.total_claims }}", span=3)
     para(doc, "五、{{ distribution.remaining }}。")
-    para(doc, "债权人或者被执行人对分配方案有异议的，应当自收到分配方案之日起十五日内向本院提出书面异议；"
+    para(doc, "债权人或者被执行人对分配方案有异议的，应当自收到分配方案之日起{{ distribution.objection_days }}日内向本院提出书面异议；"
          "未在期限内提出异议的，本院将按照本分配方案进行分配。")
     signature_block(doc)
 

@@ -99,13 +99,13 @@ def test_a_freeze_ruling_lists_the_freezes_and_is_refused_without_one(judge, cas
 def test_an_assistance_notice_goes_to_the_bank_or_to_the_typed_addressee(judge, case):
     m = freeze(judge, case)
     doc = services.document_generate(actor=judge, case=case, kind="assistance_notice")
-    assert "中国工商银行北京海淀支行：" in text_of(doc) or "中国工商银行北京海淀支行" in text_of(doc)
+    assert "\n中国工商银行北京海淀支行：" in text_of(doc)  # the addressee line, not just the asset's description
     flat = freeze(judge, case, details=FLAT, kind="real_estate", measure="seal")
     doc = services.document_generate(actor=judge, case=case, kind="assistance_notice", extras={"measure": flat.pk})
-    assert "不动产登记中心" in text_of(doc) and "京(2020)海淀区不动产权第0001234号" in text_of(doc)
+    assert "\n不动产登记中心：" in text_of(doc) and "京(2020)海淀区不动产权第0001234号" in text_of(doc)
     doc = services.document_generate(actor=judge, case=case, kind="assistance_notice",
                                      extras={"measure": m.pk, "addressee": "中国工商银行北京分行"})
-    assert "中国工商银行北京分行" in text_of(doc) and doc.extras == {"measure": m.pk, "addressee": "中国工商银行北京分行"}
+    assert "\n中国工商银行北京分行：" in text_of(doc) and doc.extras == {"measure": m.pk, "addressee": "中国工商银行北京分行"}
 
 
 def test_extras_are_checked_by_name(judge, case, make_case):
@@ -167,6 +167,7 @@ def test_distribution_plan_shares_pro_rata_with_another_case_on_the_same_flat(ju
     # 98,500 shared 120,000 : 80,000 → 59,100 and 39,400 (CPL-JI Art. 508)
     assert "59,100.00元" in text and "39,400.00元" in text and other.case_number in text
     assert amount_capital(5_910_000) in text and "49.25%" in text
+    assert "收到分配方案之日起十五日内" in text  # rules.DISTRIBUTION_OBJECTION_DAYS (CPL-JI Art. 509)
     with pytest.raises(DomainError, match="执行费用"):
         services.document_generate(actor=judge, case=case, kind="distribution_plan",
                                    extras={"available": "100.00", "costs": "200.00"})
@@ -269,7 +270,7 @@ def test_a_batch_makes_one_notice_per_case_and_a_rerun_makes_none_again(judge, m
     cases = [make_case(filed_on=D(2026, 11, 25)) for _ in range(3)]
     batch = services.batch_create(actor=judge, court=courts["court"], kind="enforcement_notice",
                                   case_ids=[c.pk for c in cases], selection="今日立案")
-    batch = services.batch_run(batch.pk)  # under pytest huey runs at once, on commit; run again to be sure
+    batch = services.batch_run(batch.pk)  # the test's transaction never commits, so the queued job never starts
     assert batch.status == BatchStatus.DONE and batch.done_count == 3 and batch.percent == 100
     DocumentBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED)  # as if it had died: a retry resumes
     services.batch_run(batch.pk)

@@ -3,14 +3,13 @@
 the same batch service as the page — the batch and its documents are recorded and logged the same way."""
 
 import datetime as dt
-import zipfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from zhixing.accounts.models import User
+from zhixing.cases.choices import CaseStatus
 from zhixing.cases.exceptions import DomainError
-from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Court
 from zhixing.documents import services
 from zhixing.documents.rules import DOCUMENT_KINDS
@@ -51,10 +50,8 @@ class Command(BaseCommand):
             start, end = _date(filed_from or filed_to), _date(filed_to or filed_from)
         else:
             raise CommandError("请给出 --filed-on，或 --filed-from / --filed-to")
-        cases = EnforcementCase.objects.filter(court=target, filed_on__gte=start, filed_on__lte=end)
-        if open_only:
-            cases = cases.filter(status="open")
-        case_ids = list(cases.order_by("pk").values_list("pk", flat=True))
+        case_ids = services.selected_case_ids(target, filed_from=start, filed_to=end,
+                                              status=CaseStatus.OPEN if open_only else "")
         selection = f"立案日期 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}" + ("，在办" if open_only else "") + "（命令行）"
         try:  # run here, with progress, rather than through the background queue
             batch = services.batch_create(actor=actor, court=target, kind=kind, case_ids=case_ids,
@@ -67,9 +64,6 @@ class Command(BaseCommand):
         for skipped in batch.skipped[:20]:
             self.stdout.write(f"  {skipped['case']}：{skipped['reason']}")
         if zip:
-            with zipfile.ZipFile(Path(zip), "w", zipfile.ZIP_DEFLATED) as archive:
-                for doc in services.batch_documents(batch):
-                    archive.writestr(services.archive_name(doc, "docx"), bytes(doc.file.content))
-                    if doc.pdf_id:
-                        archive.writestr(services.archive_name(doc, "pdf"), bytes(doc.pdf.content))
+            with Path(zip).open("wb") as target_file:
+                services.write_zip(batch, target_file)
             self.stdout.write(f"已写入 {zip}")
