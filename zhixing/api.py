@@ -60,7 +60,10 @@ def _unauthenticated(request, exc):
 
 from zhixing.cases.api import router as cases_router  # noqa: E402
 from zhixing.courts.api import router as courts_router  # noqa: E402
+from zhixing.distribution.api import router as distribution_router  # noqa: E402
 from zhixing.documents.api import router as documents_router  # noqa: E402
+from zhixing.money.api import router as money_router  # noqa: E402
+from zhixing.money.api_reconciliation import router as reconciliation_router  # noqa: E402
 from zhixing.property.api import router as property_router  # noqa: E402
 from zhixing.supervision.api import router as supervision_router  # noqa: E402
 from zhixing.supervision.api_screen import router as screen_router  # noqa: E402
@@ -71,3 +74,6 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/supervision/screen", screen_router)
 api.add_router("/property", property_router)
 api.add_router("/documents", documents_router)
+api.add_router("/money", money_router)
+api.add_router("/money/reconciliation", reconciliation_router)
+api.add_router("/distribution", distribution_router)

@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "zhixing.supervision",
     "zhixing.property",
     "zhixing.documents",
+    "zhixing.money",
+    "zhixing.distribution",
     "huey.contrib.djhuey",
     "zhixing.demo",
 ]

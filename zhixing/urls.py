@@ -19,6 +19,9 @@ urlpatterns = [
     path("supervision/", include("zhixing.supervision.urls")),
     path("property/", include("zhixing.property.urls")),
     path("documents/", include("zhixing.documents.urls")),
+    path("money/", include("zhixing.money.urls")),
+    path("money/reconciliation/", include("zhixing.money.urls_reconciliation")),
+    path("distribution/", include("zhixing.distribution.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -12,6 +12,7 @@ class Role(models.TextChoices):
     BUREAU_HEAD = "bureau_head", "执行局长/庭长"
     PRESIDENT = "president", "院长"
     SUPERVISOR = "supervisor", "上级法院监督"
+    FINANCE = "finance", "案款管理（财务）"
 
 
 # Roles that only read: a higher court's supervisor sees the courts below it, read-only.

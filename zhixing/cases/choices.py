@@ -100,6 +100,9 @@ class LogAction(models.TextChoices):
     PERSON_LEAD = "person_lead", "查人线索"
     DOCUMENT = "document", "生成文书"
     DOCUMENT_MARK = "document_mark", "文书签名用印"
+    MONEY = "money", "案款收支"
+    MONEY_ORDER = "money_order", "付款申请与审批"
+    DISTRIBUTION = "distribution", "参与分配"
 
 
 # Written by supervision (nightly runs, locks and their approvals), not by recording a flow node.

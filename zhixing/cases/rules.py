@@ -118,10 +118,12 @@ NODES: tuple[Node, ...] = (
          requires=("auction_started", "second_auction")),
     Node("handover", "203001027", "拍卖或抵债财产移交", Stage.DISPOSAL, FIELD, "法发〔2006〕35号第8条",
          requires=("auction_confirmed", "transfer_in_kind", "sale_started")),
-    # 发款 — money arriving on the case's account starts the payout clock (recorded by case money, #6)
-    Node("funds_received", "203001028", "执行款到账", None, ROUTINE | {Role.COMMAND_CENTRE}, "法发〔2017〕6号（到账通知）"),
-    Node("payout_prepared", "203001028", "办理款物支付手续", Stage.PAYOUT, HANDLING, "法发〔2017〕6号"),
-    Node("payout_done", "203001029", "案款发放完成", Stage.PAYOUT, HANDLING, "法发〔2017〕6号", requires=("payout_prepared",)),
+    # 发款 — recorded by case money (zhixing.money): a receipt starts the payout clock, an empty account ends it
+    Node("funds_received", "203001028", "执行款到账", None, ROUTINE | {Role.COMMAND_CENTRE, Role.FINANCE}, "法发〔2017〕6号（到账通知）",
+         by_service=True),
+    Node("payout_prepared", "203001028", "办理款物支付手续", Stage.PAYOUT, HANDLING, "法发〔2017〕6号", by_service=True),
+    Node("payout_done", "203001029", "案款发放完成", Stage.PAYOUT, HANDLING | {Role.FINANCE}, "法发〔2017〕6号",
+         requires=("payout_prepared",), by_service=True),
     # 任何阶段（不改变案件所处阶段）
     Node("sanction", "203001030", "启动执行制裁措施", None, FIELD, "民事诉讼法第118、119条"),
     Node("consumption_restriction", "203001030", "发出限制消费令", None, HANDLING, "限制高消费规定第1条"),

@@ -109,28 +109,5 @@ DISTRIBUTION_PRO_RATA = ("按债权比例受偿", "《最高人民法院关于�
 DISTRIBUTION_BY_SEIZURE = ("按查封、扣押、冻结先后顺序受偿", "《最高人民法院关于适用〈中华人民共和国民事诉讼法〉的解释》第五百一十四条")
 DISTRIBUTION_OBJECTION_DAYS = 15  # CPL-JI Art. 509: objection within 15 days of service (printed in the plan)
 
-# Enforcement application fee (诉讼费用交纳办法 Arts 14, 20): 50 yuan up to 10,000; then by bands.
-# (upper bound in fen or None, rate in basis points of the part within the band)
-APPLICATION_FEE_BASE_FEN = 5_000
-APPLICATION_FEE_BANDS = (
-    (1_000_000, 0),
-    (50_000_000, 150),
-    (500_000_000, 100),
-    (1_000_000_000, 50),
-    (None, 10),
-)
-APPLICATION_FEE_CITATION = "诉讼费用交纳办法第14条（执行申请费：1万元以下50元；1万至50万元部分1.5%；50万至500万元部分1%；500万至1000万元部分0.5%；超过1000万元部分0.1%）"
-
-
-def application_fee_fen(claim_fen: int) -> int:
-    """The enforcement application fee for a claim, in fen (rounded half up to the fen)."""
-    fee_bp_fen = 0  # fen × basis points, kept integral until the end
-    lower = 0
-    for upper, rate_bp in APPLICATION_FEE_BANDS:
-        top = claim_fen if upper is None else min(claim_fen, upper)
-        if top > lower:
-            fee_bp_fen += (top - lower) * rate_bp
-        if upper is None or claim_fen <= upper:
-            break
-        lower = upper
-    return APPLICATION_FEE_BASE_FEN + (fee_bp_fen + 5_000) // 10_000
+# The enforcement application fee is case money's (zhixing.money.rules); the documents print it.
+from zhixing.money.rules import APPLICATION_FEE_CITATION, application_fee_fen  # noqa: E402,F401

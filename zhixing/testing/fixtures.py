@@ -77,6 +77,21 @@ def bureau_head(courts):
 
 
 @pytest.fixture
+def president(courts):
+    return make_user("president", courts["court"], Role.PRESIDENT, "刘院长")
+
+
+@pytest.fixture
+def finance(courts):
+    return make_user("finance", courts["court"], Role.FINANCE, "孙会计")
+
+
+@pytest.fixture
+def second_judge(courts, team):
+    return make_user("judge2", courts["court"], Role.JUDGE, "吴法官", team)
+
+
+@pytest.fixture
 def other_judge(courts):
     return make_user("other_judge", courts["other"], Role.JUDGE, "外院法官")
 
@@ -137,6 +152,12 @@ def log_flushable(transactional_db):
         with connection.cursor() as cursor:
             cursor.execute("DROP TRIGGER IF EXISTS cases_logentry_no_update")
             cursor.execute("DROP TRIGGER IF EXISTS cases_logentry_no_delete")
+            for sql in _append_only_migration("zhixing.money.migrations.0002_ledger_append_only").SQLITE_DROP:
+                cursor.execute(sql)
+
+
+def _append_only_migration(name: str):
+    return importlib.import_module(name)
 
 
 @pytest.fixture(autouse=True)
@@ -144,10 +165,10 @@ def _log_triggers(request):
     """Every database test runs with the append-only triggers in place, whatever ran before it."""
     if connection.vendor == "sqlite" and {"db", "transactional_db"} & set(request.fixturenames):
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        triggers = importlib.import_module("zhixing.cases.migrations.0002_log_append_only")
         with connection.cursor() as cursor:
-            for sql in triggers.SQLITE:
-                cursor.execute(sql)
+            for name in ("zhixing.cases.migrations.0002_log_append_only", "zhixing.money.migrations.0002_ledger_append_only"):
+                for sql in _append_only_migration(name).SQLITE:
+                    cursor.execute(sql)
     yield
 
 

@@ -88,10 +88,10 @@ def test_a_supervisor_reads_lower_courts_but_cannot_act(client, make_case, super
 def test_recording_a_forbidden_node_answers_400_with_the_reason(client, make_case, judge):
     case = make_case()
     client.force_login(judge)
-    response = client.post(f"/api/v1/cases/{case.pk}/nodes", data=json.dumps({"node_code": "payout_done"}),
+    response = client.post(f"/api/v1/cases/{case.pk}/nodes", data=json.dumps({"node_code": "traditional_query_done"}),
                            content_type="application/json")
     assert response.status_code == 400
-    assert response.json()["error"] == "node_not_allowed" and "办理款物支付手续" in response.json()["message"]
+    assert response.json()["error"] == "node_not_allowed" and "启动传统查控" in response.json()["message"]
 
 
 def test_the_case_list_filters_and_paginates(client, make_case, judge):

@@ -9,10 +9,12 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import transaction
 from django.utils import timezone
 
 from zhixing.cases import services as case_services
 from zhixing.cases.models import LogEntry
+from zhixing.cases.rules import NODES_BY_CODE
 from zhixing.supervision import policies
 from zhixing.supervision import services as sv
 from zhixing.supervision.engine import supervise, supervise_cases
@@ -40,7 +42,12 @@ def levels(case, rule_code: str, days: list[dt.date]) -> list[int]:
 
 
 def record(case, node_code: str, on: dt.date, actor):
-    return case_services.node_record(actor=actor, case=case, node_code=node_code, occurred_on=on)
+    if not NODES_BY_CODE[node_code].by_service:
+        return case_services.node_record(actor=actor, case=case, node_code=node_code, occurred_on=on)
+    with transaction.atomic():  # money's nodes (to the engine a node is a node; zhixing.money writes them)
+        row = case_services.record_service_node(case=case, node_code=node_code, occurred_on=on, actor=actor)
+        supervise_cases([case.pk])
+    return row
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+from zhixing.testing.fixtures import *  # noqa: F401,F403
