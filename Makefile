@@ -45,7 +45,8 @@ test-postgres: $(VENV)/.test system-deps
 ## make bench: 100,000 demo cases on SQLite, then in a throwaway PostgreSQL cluster; prints p50/p95 figures;
 ## then `zhixing supervise` over 1,000,000 open cases on both (benchmarks/supervise.py), and the cash-ratio
 ## ranking of a court's 100,000+ open cases (benchmarks/ranking.py), a 200,000-row reply file (benchmarks/replies.py),
-## and document generation: one DOCX per kind and a batch of 1,000 (benchmarks/documents.py)
+## document generation: one DOCX per kind and a batch of 1,000 (benchmarks/documents.py), and the money
+## balance and aging reports over 1,200,000 ledger postings (benchmarks/money.py)
 bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/run.py --database sqlite
 	$(VENV)/bin/python benchmarks/run.py --database postgres
@@ -57,6 +58,8 @@ bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/replies.py --database postgres
 	$(VENV)/bin/python benchmarks/documents.py --database sqlite
 	$(VENV)/bin/python benchmarks/documents.py --database postgres
+	$(VENV)/bin/python benchmarks/money.py --database sqlite
+	$(VENV)/bin/python benchmarks/money.py --database postgres
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check zhixing tests benchmarks conftest.py

@@ -12,7 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.distribution import views as distribution_views
 from zhixing.documents import views as document_views
+from zhixing.money import selectors as money_selectors
 from zhixing.pages import is_htmx, run_service
 from zhixing.property import views as property_views
 from zhixing.supervision import services as supervision
@@ -210,6 +212,8 @@ def render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, s
         "supervision": supervision_views.case_panel(request.user, case, bound),
         "property": property_views.case_summary(case),
         "documents": document_views.case_summary(case),
+        "money": money_selectors.case_summary(case),
+        "distribution": distribution_views.case_summary(case),
     }
     return render(request, "cases/detail.html", context, status=status)
 

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
@@ -21,8 +22,18 @@ from zhixing.accounts.models import User
 from zhixing.cases.choices import SUPERVISION_ACTIONS
 from zhixing.cases.models import CaseNumberSequence, EnforcementCase, LogEntry
 from zhixing.courts.models import Court, Division, Team
+from zhixing.money.models import Account, Journal, MoneySettings, PayoutOrder, Receipt
 from zhixing.workdays import calendar
 
+from .casemoney import (
+    ACCOUNT_COLUMNS,
+    MONEY_TABLES,
+    SUB_ACCOUNT_PREFIX,
+    Books,
+    first_money_ids,
+    fresh_money_ids,
+    unidentified_receipts,
+)
 from .cases import CaseGenerator, Chunk
 from .province import (
     Province,
@@ -65,15 +76,18 @@ def _province_rng(seed: int) -> random.Random:
 class DemoPlan:
     """The whole demo for (seed, n, today): the province now, the cases chunk by chunk on demand."""
 
-    def __init__(self, *, seed: int, cases: int, today: dt.date, ids: dict[str, int], password_hash: str):
+    def __init__(self, *, seed: int, cases: int, today: dt.date, ids: dict[str, int], password_hash: str,
+                 money_ids: dict[str, int] | None = None):
         self.province: Province = plan_province(_province_rng(seed), password_hash=password_hash, first_ids=ids)
+        self.seed = seed
         self.rng = random.Random(seed)
         self.calendar = DemoCalendar()
         self.today = today
         self.slots: list[Slot] = plan_slots(self.rng, self.province, cases, today, self.calendar)
+        self.books = Books(self.province, money_ids or fresh_money_ids())
 
     def chunks(self, *, first_case_id: int, chunk_size: int = CHUNK_SIZE) -> Iterator[Chunk]:
-        generator = CaseGenerator(self.rng, self.province, self.today, self.calendar)
+        generator = CaseGenerator(self.rng, self.province, self.today, self.calendar, self.books)
         for start in range(0, len(self.slots), chunk_size):
             chunk = Chunk()
             for offset, slot in enumerate(self.slots[start : start + chunk_size]):
@@ -94,9 +108,11 @@ def build_demo(
         raise DatabaseNotEmpty
     started = time.monotonic()
     calendar.reset_fallback_tracking()
-    plan = DemoPlan(seed=seed, cases=cases, today=today, ids=first_ids(), password_hash=demo_password_hash())
+    plan = DemoPlan(seed=seed, cases=cases, today=today, ids=first_ids(), password_hash=demo_password_hash(),
+                    money_ids=first_money_ids())
     with transaction.atomic():
         save_province(plan.province)
+        _open_books(plan)
     done = log_entries = 0
 
     def written(chunk: Chunk) -> None:
@@ -112,6 +128,7 @@ def build_demo(
             CaseNumberSequence(court_id=court_id, year=year, case_type=case_type, last_value=last)
             for (court_id, year, case_type), last in sorted(last_sequences(plan.slots).items())
         )
+        _write_books(plan)
         _reset_id_sequences()
     return DemoResult(
         courts=len(plan.province.courts),
@@ -136,11 +153,38 @@ def _write_chunk(chunk: Chunk) -> None:
             TABLES, (chunk.cases, chunk.bases, chunk.parties, chunk.claims, chunk.nodes, chunk.logs), strict=True
         ):
             insert_rows(model, columns, rows)
+        for (model, columns), rows in zip(MONEY_TABLES, chunk.money.tables(), strict=True):
+            insert_rows(model, columns, rows)
+
+
+def _open_books(plan: DemoPlan) -> None:
+    """Each court's enforcement account settings and its bank, suspense and fee accounts (the cases'
+    postings refer to them)."""
+    opened = dt.datetime.combine(plan.today - dt.timedelta(days=3 * 365), dt.time(9), tzinfo=ZoneInfo("Asia/Shanghai"))
+    insert_rows(Account, ACCOUNT_COLUMNS, plan.books.ledger_accounts(opened))
+    MoneySettings.objects.bulk_create(
+        MoneySettings(court_id=staff.court.pk, bank_name="中国工商银行" if staff.spec.city == "杭州市" else "宁波银行",
+                      account_name=f"{staff.spec.name}执行款专户", account_number=f"1202{staff.court.pk:04d}09{index:08d}",
+                      sub_account_prefix=SUB_ACCOUNT_PREFIX)
+        for index, staff in enumerate(plan.province.courts, start=1)
+    )
+
+
+def _write_books(plan: DemoPlan) -> None:
+    """After the cases: each court's unidentified money, then the court accounts' balances, which every
+    posting of the build adds up to."""
+    unidentified = unidentified_receipts(plan.books, plan.province, random.Random(f"zhixing-demo-money-{plan.seed}"),
+                                         plan.today)
+    for (model, columns), rows in zip(MONEY_TABLES, unidentified.tables(), strict=True):
+        insert_rows(model, columns, rows)
+    for pk, balance in plan.books.balances.items():
+        Account.objects.filter(pk=pk).update(balance_fen=balance)
 
 
 def _reset_id_sequences() -> None:
     """The builder chose the ids itself; PostgreSQL's sequences must continue after them."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [Court, Division, Team, User, EnforcementCase])
+    statements = connection.ops.sequence_reset_sql(
+        no_style(), [Court, Division, Team, User, EnforcementCase, Account, Journal, Receipt, PayoutOrder])
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

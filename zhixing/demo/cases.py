@@ -20,7 +20,6 @@ from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.casenumbers import CaseNumber
 from zhixing.cases.choices import (
-    STAGE_ORDER,
     CaseStatus,
     CaseType,
     ClaimKind,
@@ -32,13 +31,15 @@ from zhixing.cases.choices import (
     Stage,
     Track,
 )
-from zhixing.cases.log import GENESIS, compute_hash
 from zhixing.cases.rules import FIELD, HANDLING, NODES_BY_CODE, ROUTINE
 from zhixing.cases.services import registration_snapshot
 from zhixing.courts.choices import TeamType
+from zhixing.money.choices import ReceiptChannel
 
 from . import names
+from .casemoney import MONEY_NODES, Books, CaseLedger, MoneyRows, fresh_money_ids, split
 from .flows import FlowPlanner
+from .history import History
 from .identity import make_credit_code, make_id_number
 from .money import claims_for
 from .province import (
@@ -86,6 +87,9 @@ CLOSED_SHARE_OLD = 0.78  # the share closed among the oldest cases; about half o
 CLOSED_AGE_SCALE = 400  # days
 DISPUTE_WEIGHTS = [weight for _dispute, _word, weight in names.DISPUTES]
 PARTY_BLANKS = {"id_number": "", "credit_code": ""}
+# Where the first money of a case came from, by the first of these nodes in its story.
+CHANNEL_BY_NODE = (("auction_confirmed", ReceiptChannel.AUCTION), ("sale_started", ReceiptChannel.SALE),
+                   ("deduct", ReceiptChannel.DEDUCTION))
 
 
 @dataclass
@@ -98,6 +102,7 @@ class Chunk:
     claims: list[tuple] = field(default_factory=list)
     nodes: list[tuple] = field(default_factory=list)
     logs: list[tuple] = field(default_factory=list)
+    money: MoneyRows = field(default_factory=MoneyRows)
 
 
 # ---------------------------------------------------------------- the generator
@@ -106,8 +111,10 @@ class Chunk:
 class CaseGenerator:
     """Generates the cases of plan_slots one after another (in filing order) with one random source."""
 
-    def __init__(self, rng: random.Random, province: Province, today: dt.date, cal: DemoCalendar):
+    def __init__(self, rng: random.Random, province: Province, today: dt.date, cal: DemoCalendar,
+                 books: Books | None = None):
         self.rng = rng
+        self.books = books or Books(province, fresh_money_ids())
         self.province = province
         self.today = today
         self.yesterday = today - dt.timedelta(days=1)
@@ -272,7 +279,8 @@ class CaseGenerator:
             return claim_fen
         share = {ClosingType.TERMINATE_CURRENT: 0.35, ClosingType.TERMINATED: 0.3, ClosingType.WITHDRAWN: 0.5}
         if rng.random() < share.get(closing_type, 0):
-            return int(claim_fen * rng.uniform(0.01, 0.6))
+            # At least 200 yuan (or the claim): what came through the court's account bears the fee.
+            return max(int(claim_fen * rng.uniform(0.01, 0.6)), min(claim_fen, 20_000))
         return 0
 
     def _archived_on(self, closed_on: dt.date) -> dt.date | None:
@@ -356,6 +364,19 @@ class CaseGenerator:
             previous = self._on_workday(max(day, previous), previous=previous, end=end)
             dated.append((code, previous))
         return assign_on, dated
+
+    def _recent_money(self, dated: list[tuple[str, dt.date]], *, floor: dt.date, end: dt.date) -> list[tuple[str, dt.date]]:
+        """Most payout-stage cases are within their payout period: the money arrived lately and the
+        payout was prepared since (the money nodes close the story of an open case)."""
+        first = next(i for i, (code, _day) in enumerate(dated) if code in MONEY_NODES)
+        previous = dated[first - 1][1] if first else floor
+        day = max(previous, end - dt.timedelta(days=self.rng.randint(2, 12)))
+        recent = dated[:first]
+        for code, _day in dated[first:]:
+            day = self._on_workday(max(day, previous), previous=previous, end=end)
+            recent.append((code, day))
+            previous, day = day, min(day + dt.timedelta(days=self.rng.choice((0, 1, 1, 2))), end)
+        return recent
 
     def _on_workday(self, day: dt.date, *, previous: dt.date, end: dt.date) -> dt.date:
         forward = self.cal.next_workday(day)
@@ -461,6 +482,8 @@ class CaseGenerator:
         closing_type, closed_on = fate if fate else ("", None)
         end = closed_on or self.yesterday
         age = (self.yesterday - filed_on).days
+        performed = self._performed(closing_type, claim_fen) if closing_type else 0
+        receipts = 0  # how many times money arrives on the case's account
 
         assigned = fate is not None or (not (age < 5 and rng.random() < 0.5) and rng.random() > 0.004)
         if assigned:
@@ -474,15 +497,20 @@ class CaseGenerator:
             handler = rng.choice(team.members.get(Role.JUDGE) or court.by_role[Role.JUDGE])
             assign_after = rng.randint(8, 16) if rng.random() < 0.05 else rng.choice((0, 1, 1, 2, 2, 3, 4, 5, 6))
             if closing_type:
-                early, late = self.flows.closed_path(closing_type)
+                receipts = self.flows.receipt_count() if performed else 0
+                early, late = self.flows.closed_path(closing_type, receipts=receipts)
             else:
-                early, late = self.flows.open_path(self.flows.open_stage(age))
+                stage = self.flows.open_stage(age)
+                receipts = self.flows.receipt_count() if stage == Stage.PAYOUT else 0
+                early, late = self.flows.open_path(stage, receipts=receipts)
             if not closing_type and age < 10:
                 early, late = early[: rng.randint(0, len(early))], []
         else:
             track, team, handler, assign_after = "", None, None, None
             early, late = (["network_query"] if rng.random() < 0.5 else []), []
         assign_on, node_dates = self._dates(filed_on, end, assign_after, early, late, open_case=not closing_type)
+        if receipts and not closing_type and rng.random() < 0.8:
+            node_dates = self._recent_money(node_dates, floor=assign_on or filed_on, end=end)
 
         case = {
             "id": pk, "court_id": court_id,
@@ -506,7 +534,7 @@ class CaseGenerator:
         for c in claims:
             chunk.claims.append((court_id, pk, c["kind"], c["amount_fen"], c["note"]))
 
-        history = _History(self, pk, court_id, chunk)
+        history = History(self, pk, court_id, chunk)
         registrar = self._registrar(court)
         case["registered_by_id"] = registrar.pk
         snapshot = registration_snapshot(
@@ -523,15 +551,30 @@ class CaseGenerator:
                         before={"handler": None, "team": None},
                         after={"handler": handler.display_name, "team": team.team.name})
         respondents = [p for p in parties if p["role"] == PartyRole.RESPONDENT]
-        for code, day in node_dates:
+        money = None
+        if receipts:
+            received = performed or max(int(claim_fen * rng.uniform(0.2, 1.0)), min(claim_fen, 20_000))
+            codes = {code for code, _day in node_dates}
+            channel = next((c for code, c in CHANNEL_BY_NODE if code in codes), ReceiptChannel.VOLUNTARY)
+            money = CaseLedger(books=self.books, rows=chunk.money, rng=rng, court=court, case=case, history=history,
+                               orderers=[handler, *team.members.get(Role.ASSISTANT, [])],
+                               payer=respondents[0]["name"],
+                               payee=next(p["name"] for p in parties if p["role"] == PartyRole.APPLICANT),
+                               amounts=split(rng, received, receipts), channel=channel, settle=bool(closing_type))
+        for index, (code, day) in enumerate(node_dates):
+            if money is not None and code in MONEY_NODES:
+                money.node(code, day, until=node_dates[index + 1][1] if index + 1 < len(node_dates) else end)
+                continue
             if team is None:
                 actor = rng.choice(court.by_role[Role.COMMAND_CENTRE] or court.by_role[Role.CLERK])
             else:
                 actor = self._actor(code, court, team, handler)
             history.node(day, actor, code, self._note(code, respondents, claim_fen))
 
+        if money is not None:
+            # 实际执行到位 is what arrived on the case's account (for a closed case, all of `performed`).
+            performed = case["performed_amount_fen"] = money.finish()
         if closing_type:
-            performed = self._performed(closing_type, claim_fen)
             archive_due = self.cal.archive_deadline(closed_on)
             case.update(status=CaseStatus.CLOSED, closing_type=closing_type, closed_on=closed_on,
                         performed_amount_fen=performed, archive_due=archive_due)
@@ -558,39 +601,3 @@ class CaseGenerator:
         case["stage"] = history.stage
         chunk.cases.append(tuple(case[column] for column in CASE_COLUMNS))
 
-
-class _History:
-    """Appends a case's node records and hash-chained log entries in time order."""
-
-    def __init__(self, generator: CaseGenerator, case_id: int, court_id: int, chunk: Chunk):
-        self.generator = generator
-        self.case_id = case_id
-        self.court_id = court_id
-        self.chunk = chunk
-        self.stage = Stage.QUERY
-        self.seq = 0
-        self.prev_hash = GENESIS
-        self.at: dt.datetime | None = None
-
-    def add(self, day: dt.date, actor: User, action: str, node_code: str, summary: str, *, before=None, after=None,
-            reason: str = "", at: dt.datetime | None = None) -> dt.datetime:
-        """One event: its node record and its log entry, hashed exactly as log.new_entry hashes it."""
-        self.at = at = at or self.generator._stamp(day, self.at)
-        self.seq += 1
-        actor_name = actor.display_name
-        entry_hash = compute_hash(case_id=self.case_id, seq=self.seq, at=at, actor_id=actor.pk, actor_name=actor_name,
-                                  action=action, node_code=node_code, summary=summary, before=before, after=after,
-                                  reason=reason, prev_hash=self.prev_hash)
-        self.chunk.logs.append((self.court_id, self.case_id, self.seq, at, actor.pk, actor_name, action, node_code,
-                                summary, before, after, reason, self.prev_hash, entry_hash))
-        self.chunk.nodes.append((self.court_id, self.case_id, node_code, day, at, actor.pk, reason[:500]))
-        self.prev_hash = entry_hash
-        return at
-
-    def node(self, day: dt.date, actor: User, code: str, note: str) -> None:
-        node = NODES_BY_CODE[code]
-        before = self.stage
-        if node.stage and STAGE_ORDER[Stage(node.stage)] > STAGE_ORDER[Stage(self.stage)]:
-            self.stage = node.stage
-        self.add(day, actor, LogAction.NODE, code, f"{node.name}（{day:%Y-%m-%d}）", before={"stage": before},
-                 after={"stage": self.stage, "occurred_on": day.isoformat(), "note": note}, reason=note)

@@ -62,7 +62,13 @@ class FlowPlanner:
                 nodes.append("handover")
         return nodes
 
-    def open_path(self, stage: str) -> tuple[list[str], list[str]]:
+    def receipt_count(self) -> int:
+        """How many times money arrives on a case that receives any (each one a funds_received node)."""
+        return self.rng.choices((1, 2, 3), weights=(70, 22, 8))[0]
+
+    def open_path(self, stage: str, *, receipts: int = 0) -> tuple[list[str], list[str]]:
+        """An open case's story; a payout-stage case received money `receipts` times, then the payout
+        was prepared (the order waits for approval or payment)."""
         early, late = self.query_nodes()
         if stage == Stage.CONTROL:
             late += self.control_nodes()
@@ -70,33 +76,36 @@ class FlowPlanner:
             late += self.disposal_nodes(finished=False)
         elif stage == Stage.PAYOUT:
             late += self.disposal_nodes(finished=True) if self.rng.random() < 0.4 else self.control_nodes()
-            late.append("payout_prepared")
+            late += ["funds_received"] * receipts + ["payout_prepared"]
         return early, late
 
-    def closed_path(self, closing_type: str) -> tuple[list[str], list[str]]:
+    def closed_path(self, closing_type: str, *, receipts: int = 0) -> tuple[list[str], list[str]]:
+        """A closed case's story; money that arrived (`receipts` times) was paid out before closing."""
         rng = self.rng
+        money = ["funds_received"] * receipts + ["payout_prepared", "payout_done"] if receipts else []
         if closing_type == ClosingType.PERFORMED:
             r = rng.random()
             if r < 0.35:  # paid after the enforcement notice
-                return ["enforcement_notice", "property_report_order", "network_query"][: rng.randint(1, 3)], []
+                return ["enforcement_notice", "property_report_order", "network_query"][: rng.randint(1, 3)], money
             early, late = self.query_nodes()
             if r < 0.8:
                 late += ["property_found", rng.choice(("network_freeze", "deduct", "freeze"))]
             else:
                 late += self.disposal_nodes(finished=True)
-            return early, late + ["payout_prepared", "payout_done"]
+            return early, late + money
         if closing_type == ClosingType.TERMINATE_CURRENT:
             early, late = self.query_nodes(thorough=rng.random() < 0.8)
+            late += money  # part of the debt was recovered before nothing more was found
             late.append("no_property_found")
             late += [code for code, p in (("consumption_restriction", 0.9), ("dishonest_listing", 0.6),
                                           ("interview", 0.8)) if rng.random() < p]
             return early, late + ["zhongben_started"]
         if closing_type == ClosingType.TERMINATED:
             early, late = self.query_nodes()
-            return early, late + (["no_property_found"] if rng.random() < 0.5 else [])
+            return early, late + money + (["no_property_found"] if rng.random() < 0.5 else [])
         if closing_type == ClosingType.WITHDRAWN:
-            return (["enforcement_notice"] if rng.random() < 0.6 else []), []
-        return [], []
+            return (["enforcement_notice"] if rng.random() < 0.6 else []), money
+        return [], money
 
     def open_stage(self, age: int) -> str:
         """The stage of an open case `age` days after filing."""

@@ -93,16 +93,18 @@ HIGH_TEAMS = (
     ("监管团队", TeamType.OVERSIGHT, {Role.JUDGE: 1, Role.CLERK: 1}),
 )
 TEAMS_BY_LEVEL = {CourtLevel.BASIC: BASIC_TEAMS, CourtLevel.INTERMEDIATE: INTERMEDIATE_TEAMS, CourtLevel.HIGH: HIGH_TEAMS}
-# Staff outside the teams: the command centre, the bureau's head, the president, the supervisors.
+# Staff outside the teams: the command centre, the bureau's head, the president, the finance desk
+# (案款管理), the supervisors.
 COURT_STAFF = {
-    CourtLevel.BASIC: {Role.COMMAND_CENTRE: 3, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1},
-    CourtLevel.INTERMEDIATE: {Role.COMMAND_CENTRE: 2, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1, Role.SUPERVISOR: 2},
-    CourtLevel.HIGH: {Role.COMMAND_CENTRE: 1, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1, Role.SUPERVISOR: 3},
+    CourtLevel.BASIC: {Role.COMMAND_CENTRE: 3, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1, Role.FINANCE: 1},
+    CourtLevel.INTERMEDIATE: {Role.COMMAND_CENTRE: 2, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1, Role.FINANCE: 1,
+                              Role.SUPERVISOR: 2},
+    CourtLevel.HIGH: {Role.COMMAND_CENTRE: 1, Role.BUREAU_HEAD: 1, Role.PRESIDENT: 1, Role.FINANCE: 1, Role.SUPERVISOR: 3},
 }
 USERNAME_PART = {
     Role.JUDGE: "judge", Role.ASSISTANT: "assistant", Role.CLERK: "clerk", Role.BAILIFF: "bailiff",
     Role.COMMAND_CENTRE: "centre", Role.BUREAU_HEAD: "head", Role.PRESIDENT: "president",
-    Role.SUPERVISOR: "supervisor",
+    Role.FINANCE: "finance", Role.SUPERVISOR: "supervisor",
 }
 # The logins printed for a demonstration: the first of each role at the demo court (the supervisor
 # at its intermediate court), in this order.
@@ -114,6 +116,7 @@ DEMO_LOGINS = (
     ("centre", DEMO_COURT_CODE, Role.COMMAND_CENTRE),
     ("head", DEMO_COURT_CODE, Role.BUREAU_HEAD),
     ("president", DEMO_COURT_CODE, Role.PRESIDENT),
+    ("finance", DEMO_COURT_CODE, Role.FINANCE),
     ("supervisor", SUPERVISOR_COURT_CODE, Role.SUPERVISOR),
 )
 ADMIN_USERNAME = "admin"

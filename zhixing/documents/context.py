@@ -19,6 +19,9 @@ from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.inputs import parse_yuan
 from zhixing.cases.models import ClaimItem, EnforcementCase, NodeRecord, Party
 from zhixing.cases.rules import NODES_BY_CODE
+from zhixing.distribution import selectors as distribution_selectors
+from zhixing.distribution.choices import Tier
+from zhixing.distribution.rules import METHODS
 from zhixing.property.models import OPEN_MEASURE_STATUSES, CaseAsset, ControlMeasure, MeasureKind
 from zhixing.property.rules import ASSET_KINDS, PERIOD_CLASSES
 
@@ -162,7 +165,7 @@ def refusal(spec: DocumentKind, loaded: LoadedCase, extras: dict) -> str | None:
     for extra in spec.extras:
         if extra.required and extras.get(extra.name) in (None, ""):
             return f"须填写“{extra.label}”"
-    if spec.code == "distribution_plan":
+    if spec.code == "distribution_plan" and distribution_selectors.latest_plan_id(case.pk) is None:
         try:
             _plan(case, extras)
         except DomainError as exc:
@@ -209,6 +212,11 @@ def _served(loaded: LoadedCase, extras: dict) -> dict:
 
 
 def _distribution(loaded: LoadedCase, extras: dict) -> dict:
+    """The case's latest plan version when it has one (what is served is what the plan says; the
+    sums typed into the form are not used then); else the shares worked out from the sums typed in."""
+    saved = distribution_selectors.latest_plan(loaded.case.pk)
+    if saved is not None:
+        return _saved_distribution(saved)
     available, costs, (claims, (method, citation)) = _plan(loaded.case, extras)
     paid = sum(c.share_fen for c in claims)
     short = [c for c in claims if c.share_fen < c.claim_fen]
@@ -217,13 +225,43 @@ def _distribution(loaded: LoadedCase, extras: dict) -> dict:
         "costs": amount_digits(costs), "costs_capital": amount_capital(costs), "method": method, "citation": citation,
         "objection_days": number_words(DISTRIBUTION_OBJECTION_DAYS),
         "total_claims": amount_digits(sum(c.claim_fen for c in claims)),
-        "remaining": ("各债权人未受偿部分，可继续申请执行" if short else "各债权均已足额受偿")
-        + (f"；分配后余款{amount_digits(available - costs - paid)}退还被执行人" if available - costs > paid else ""),
+        "remaining": _remaining(bool(short), available - costs - paid),
         "rows": [{
             "creditor": c.creditor, "case_number": c.case_number, "claim": amount_digits(c.claim_fen),
             "ratio": distribution.ratio_text(c.share_fen, c.claim_fen), "share": amount_digits(c.share_fen),
             "share_capital": amount_capital(c.share_fen),
         } for c in claims],
+    }
+
+
+def _remaining(short: bool, surplus_fen: int) -> str:
+    return (("各债权人未受偿部分，可继续申请执行" if short else "各债权均已足额受偿")
+            + (f"；分配后余款{amount_digits(surplus_fen)}退还被执行人" if surplus_fen > 0 else ""))
+
+
+def _saved_distribution(plan) -> dict:
+    """A plan version of the distribution app: costs as one sum, then every creditor's line — priority
+    claims named with their kind and rank, paid before the ordinary ones."""
+    lines = distribution_selectors.in_payment_order(plan.lines.all())
+    costs = sum(line.share_fen for line in lines if line.tier == Tier.COST)
+    creditors = [line for line in lines if line.tier != Tier.COST]
+    rule = METHODS[plan.method]
+    method = rule.label
+    if any(line.tier == Tier.PRIORITY for line in creditors):
+        method = f"享有优先受偿权的债权按顺位优先受偿，普通债权{rule.label}"
+    return {
+        "available": amount_digits(plan.proceeds_fen), "available_capital": amount_capital(plan.proceeds_fen),
+        "costs": amount_digits(costs), "costs_capital": amount_capital(costs), "method": method,
+        "citation": plan.method_citation, "objection_days": number_words(DISTRIBUTION_OBJECTION_DAYS),
+        "total_claims": amount_digits(sum(line.claim_fen for line in creditors)),
+        "remaining": _remaining(any(line.share_fen < line.claim_fen for line in creditors), plan.surplus_fen),
+        "rows": [{
+            "creditor": line.creditor_name + (f"（{line.get_priority_kind_display()}，第{line.rank}顺位优先受偿）"
+                                              if line.tier == Tier.PRIORITY else ""),
+            "case_number": line.creditor_case_number, "claim": amount_digits(line.claim_fen),
+            "ratio": distribution.ratio_text(line.share_fen, line.claim_fen), "share": amount_digits(line.share_fen),
+            "share_capital": amount_capital(line.share_fen),
+        } for line in creditors],
     }
 
 

@@ -224,6 +224,11 @@ class StatementImport(models.Model):
     new_line_count = models.PositiveIntegerField("新增行数", default=0)
     credit_fen = models.BigIntegerField("收入合计（分）", default=0)
     debit_fen = models.BigIntegerField("支出合计（分）", default=0)
+    # The bank's own balances, when the file carries them: after the first line and the last line
+    # (in date order), and the closing balance of each day ({"2026-03-01": fen}) for reconciliation.
+    opening_balance_fen = models.BigIntegerField("期初余额（分）", null=True, blank=True)
+    closing_balance_fen = models.BigIntegerField("期末余额（分）", null=True, blank=True)
+    report = models.JSONField("导入结果", default=dict, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "银行对账单"
@@ -239,6 +244,7 @@ class LineStatus(models.TextChoices):
     BOOKED = "booked", "已据此入案款账户"
     SUSPENSE = "suspense", "已据此挂不明款"
     MATCHED_PAYOUT = "matched_payout", "与已支付付款单相符"
+    MATCHED_RETURN = "matched_return", "与不明款退回相符"
     UNMATCHED = "unmatched", "未匹配"
 
 
@@ -256,12 +262,20 @@ class StatementLine(models.Model):
     status = models.CharField("对账状态", max_length=20, choices=LineStatus.choices)
     receipt = models.ForeignKey(Receipt, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines")
     order = models.ForeignKey(PayoutOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines")
+    balance_fen = models.BigIntegerField("余额（分）", null=True, blank=True)
+    # The ledger journal that moved the bank account for this line (the receipt's, the payment's or the
+    # return's): a bank movement of the ledger with no line pointing at it is unmatched.
+    journal = models.ForeignKey(Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="statement_lines")
+    note = models.CharField("对账说明", max_length=300, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "对账单明细"
         ordering = ["statement", "line_no"]
         constraints = [models.UniqueConstraint(fields=["court", "bank_reference"], name="money_statement_line_unique_reference")]
-        indexes = [models.Index(fields=["court", "value_on"], name="money_statement_line_day")]
+        indexes = [
+            models.Index(fields=["court", "value_on"], name="money_statement_line_day"),
+            models.Index(fields=["court", "status", "value_on"], name="money_statement_line_status"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.value_on} {self.amount_fen / 100:.2f} 元 {self.bank_reference}"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from zhixing.accounts.choices import Role
@@ -128,10 +128,16 @@ def _settled_if_empty(case: EnforcementCase, actor, on: dt.date) -> bool:
 
 
 def case_by_sub_account(court_id: int, number: str) -> EnforcementCase | None:
-    account = Account.objects.filter(number=number.strip(), kind=AccountKind.CASE).select_related("case").first()
-    if account is None or account.court_id != court_id:
+    number = number.strip()
+    account = Account.objects.filter(number=number, kind=AccountKind.CASE).select_related("case").first()
+    if account is not None:
+        return account.case if account.court_id == court_id else None
+    # The number is known before the account is opened (on the notice, say): the case is in it.
+    prefix = ledger.settings_for(court_id).sub_account_prefix
+    body = number[len(prefix):-1]
+    if not (number.startswith(prefix) and len(body) == 10 and body.isdigit() and ledger.luhn_valid(number)):
         return None
-    return account.case
+    return EnforcementCase.objects.filter(pk=int(body), court_id=court_id).first()
 
 
 def assign_due(received_on: dt.date) -> dt.date:
@@ -326,8 +332,11 @@ def journal_reverse(*, actor: User, journal: Journal, reason: str) -> Journal:
                 if account.balance_fen - held_fen(case.pk) < -case_delta:
                     raise ledger.Overdrawn(f"案款可用余额 {yuan(account.balance_fen - held_fen(case.pk))} 不足冲正 "
                                            f"{yuan(-case_delta)}：款项已发放或已申请发放")
-        reversal = ledger.reverse(journal, actor=actor, reason=reason, value_on=timezone.localdate())
         receipt = Receipt.objects.filter(journal_id=journal.pk).first()
+        if receipt is not None and receipt.status in (ReceiptStatus.ASSIGNED, ReceiptStatus.RETURNED):
+            # Its money has left suspense: reversing the arrival would take someone else's.
+            raise Conflict(f"该笔款项{receipt.get_status_display()}，请先冲正认领或按退回处理", code="receipt_not_unidentified")
+        reversal = ledger.reverse(journal, actor=actor, reason=reason, value_on=timezone.localdate())
         if receipt is not None:
             receipt.status = ReceiptStatus.REVERSED
             receipt.save(update_fields=["status"])
@@ -365,11 +374,13 @@ def fee_status(case: EnforcementCase) -> dict:
     account = Account.objects.filter(case_id=case.pk).first()
     settled = 0
     if account is not None:
-        settled = -sum(account.postings.filter(journal__kind=JournalKind.FEE).values_list("amount_fen", flat=True))
-        settled += sum(account.postings.filter(journal__kind=JournalKind.REVERSAL, journal__reverses__kind=JournalKind.FEE)
-                       .values_list("amount_fen", flat=True)) * -1
-    due = application_fee_fen(case.performed_amount_fen) if case.performed_amount_fen else 0
-    return {"basis_fen": case.performed_amount_fen, "due_fen": due, "settled_fen": settled,
+        # A fee debits the case account; its reversal credits it back.
+        fees = account.postings.filter(Q(journal__kind=JournalKind.FEE)
+                                       | Q(journal__kind=JournalKind.REVERSAL, journal__reverses__kind=JournalKind.FEE))
+        settled = fees.aggregate(s=Sum("amount_fen"))["s"] or 0
+    performed = EnforcementCase.objects.filter(pk=case.pk).values_list("performed_amount_fen", flat=True).get()
+    due = application_fee_fen(performed) if performed else 0
+    return {"basis_fen": performed, "due_fen": due, "settled_fen": settled,
             "outstanding_fen": max(due - settled, 0), "citation": APPLICATION_FEE_CITATION}
 
 
@@ -416,7 +427,10 @@ def order_create(*, actor: User, case: EnforcementCase, amount_fen: int, reason:
     if key:
         existing = PayoutOrder.objects.filter(key=key).first()
         if existing is not None:
-            return existing
+            if existing.case_id != case.pk or existing.amount_fen != amount_fen:
+                raise Conflict(f"幂等键 {key} 已用于付款单{existing.pk}（{existing.case.case_number}，{yuan(existing.amount_fen)}）",
+                               code="key_conflict")
+            return existing  # a retry
     _check_amount(amount_fen)
     errors = []
     if kind not in OrderKind.values:
@@ -491,7 +505,9 @@ def order_decide(*, actor: User, order: PayoutOrder, approve: bool, note: str = 
     if not approve and not note.strip():
         raise ValidationFailed([FieldError("note", "不予批准须写明理由")])
     with transaction.atomic():
-        (case,) = _lock_cases(order.case)
+        # A transfer's last approval books it on both cases: lock both now, in pk order, or two
+        # transfers between the same cases in opposite directions deadlock.
+        (case, *_target) = _lock_cases(order.case, *([order.target_case] if order.target_case_id else []))
         order = PayoutOrder.objects.select_for_update().get(pk=order.pk)
         refusal = decide_refusal(actor, order)
         if refusal:

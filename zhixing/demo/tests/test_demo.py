@@ -98,7 +98,8 @@ def test_case_histories_respect_the_rules(demo):
         assert 0 <= case.performed_amount_fen <= case.claim_amount_fen
         assert case.close_due == deadlines.registration_deadlines(case.filed_on)["close_due"]
         if case.status == CaseStatus.OPEN:
-            assert case.stage != Stage.ARCHIVE and not case.closing_type and case.performed_amount_fen == 0
+            assert case.stage != Stage.ARCHIVE and not case.closing_type
+            assert case.performed_amount_fen == 0 or case.stage == Stage.PAYOUT  # money arrived, payout prepared
             continue
         assert case.filed_on <= case.closed_on < TODAY and case.stage == Stage.ARCHIVE
         assert case.archive_due == deadlines.archive_deadline(case.closed_on)
@@ -118,8 +119,10 @@ def test_nodes_follow_the_catalogue_and_the_log_follows_the_nodes(demo):
     logs_by_case = defaultdict(list)
     # The demo's month of nightly supervision appends lock entries after the built history.
     assert LogEntry.objects.filter(action="lock", actor__isnull=True).exists()
+    # Case money's fee and approvals are entries without a node, as in the money services.
     for entry in LogEntry.objects.exclude(action__in=SUPERVISION_ACTIONS).order_by("case_id", "seq"):
-        logs_by_case[entry.case_id].append(entry)
+        if entry.node_code or entry.action not in ("money", "money_order"):
+            logs_by_case[entry.case_id].append(entry)
     for case in EnforcementCase.objects.all():
         records, entries = nodes_by_case[case.pk], logs_by_case[case.pk]
         assert [r.node_code for r in records] == [e.node_code for e in entries]
@@ -204,3 +207,94 @@ def test_its_measures_are_records_supervision_watches(demo):
             assert m.ends_on == statutory_end(PERIOD_CLASSES[m.period_class], m.started_on)
     running = ControlMeasure.objects.filter(status="active", period_class="deposit").values_list("case_id", flat=True)
     assert set(running) <= set(Deadline.objects.filter(rule_code="measure_bank").values_list("case_id", flat=True))
+
+
+# ---------------------------------------------------------------- case money
+
+
+def test_every_court_has_a_finance_desk_and_its_books_verify(demo):
+    from zhixing.money import ledger
+    from zhixing.money.choices import AccountKind, ReceiptStatus
+    from zhixing.money.models import Account, Receipt
+
+    for court in Court.objects.all():
+        assert User.objects.filter(court=court, role=Role.FINANCE).count() == 1
+        unidentified = Receipt.objects.filter(court=court, status=ReceiptStatus.UNIDENTIFIED)
+        assert unidentified.count() >= 3
+        suspense = Account.objects.get(court=court, kind=AccountKind.SUSPENSE).balance_fen
+        assert suspense == sum(r.amount_fen for r in unidentified)
+    assert Receipt.objects.filter(status=ReceiptStatus.UNIDENTIFIED, assign_due__lt=TODAY).exists()  # some overdue
+    assert Receipt.objects.filter(status=ReceiptStatus.UNIDENTIFIED, assign_due__gte=TODAY).exists()
+    assert ledger.verify() == []
+
+
+def test_case_money_follows_the_money_nodes_and_performed_is_what_arrived(demo):
+    from zhixing.money import services
+    from zhixing.money.choices import JournalKind, OrderStatus, ReceiptStatus
+    from zhixing.money.models import Account, Journal, PayoutOrder, Receipt
+    from zhixing.money.rules import DEFAULT_APPROVAL_CHAIN, application_fee_fen
+
+    nodes = defaultdict(Counter)
+    for case_id, code in NodeRecord.objects.filter(node_code__in=["funds_received", "payout_prepared", "payout_done"]
+                                                   ).values_list("case_id", "node_code"):
+        nodes[case_id][code] += 1
+    received = defaultdict(list)
+    for receipt in Receipt.objects.exclude(case=None):
+        received[receipt.case_id].append(receipt)
+    users = {u.pk: u for u in User.objects.all()}
+    kinds = Counter()
+    for case in EnforcementCase.objects.all():
+        receipts = received[case.pk]
+        assert nodes[case.pk]["funds_received"] == len(receipts)
+        assert {r.status for r in receipts} <= {ReceiptStatus.BOOKED, ReceiptStatus.ASSIGNED}
+        assert case.performed_amount_fen == sum(r.amount_fen for r in receipts)
+        if not receipts:
+            assert not Account.objects.filter(case=case).exists()
+            assert case.status != CaseStatus.OPEN or not nodes[case.pk]["payout_prepared"]
+            continue
+        fee = application_fee_fen(case.performed_amount_fen)
+        assert services.fee_status(case)["outstanding_fen"] == 0
+        assert Journal.objects.get(case=case, kind=JournalKind.FEE).postings.get(amount_fen__gt=0).amount_fen == fee
+        order = PayoutOrder.objects.get(case=case)
+        assert order.amount_fen == case.performed_amount_fen - fee
+        chain = [s.role for s in DEFAULT_APPROVAL_CHAIN if order.amount_fen >= s.min_fen]
+        assert [step["role"] for step in order.chain] == chain
+        approvals = list(order.approvals.all())
+        assert [a.step for a in approvals] == list(range(order.next_step))
+        approvers = [a.approver_id for a in approvals]
+        assert order.ordered_by_id not in approvers and len(set(approvers)) == len(approvers)  # separation of duties
+        assert all(users[a.approver_id].role == a.role == chain[a.step] for a in approvals)
+        balance = Account.objects.get(case=case).balance_fen
+        if case.status == CaseStatus.OPEN:
+            assert case.stage == Stage.PAYOUT and order.status in (OrderStatus.PENDING, OrderStatus.APPROVED)
+            assert (order.status == OrderStatus.APPROVED) == (order.next_step == len(chain))
+            assert balance == order.amount_fen == services.held_fen(case.pk)  # all of it promised to the order
+            assert nodes[case.pk]["payout_done"] == 0
+        else:
+            assert order.status == OrderStatus.PAID and order.journal.kind == JournalKind.PAYOUT
+            assert balance == 0 and nodes[case.pk]["payout_done"] == 1
+            assert users[order.paid_by_id].role == Role.FINANCE
+        kinds[(case.status == CaseStatus.OPEN, order.status)] += 1
+    assert kinds[(False, OrderStatus.PAID)] and kinds[(True, OrderStatus.PENDING)] and kinds[(True, OrderStatus.APPROVED)]
+
+
+def test_the_money_services_carry_on_from_the_demo(demo):
+    from zhixing.money import ledger, services
+    from zhixing.money.choices import OrderStatus
+    from zhixing.money.models import PayoutOrder, Receipt
+
+    court = Court.objects.get(court_code="浙0106")
+    finance = User.objects.get(username="finance")
+    pending = PayoutOrder.objects.filter(court=court, status=OrderStatus.PENDING).first()
+    while pending.status == OrderStatus.PENDING:
+        approver = next(u for u in User.objects.filter(court=court, role=pending.step_role)
+                        if services.decide_refusal(u, pending) is None)
+        pending = services.order_decide(actor=approver, order=pending, approve=True)
+    services.order_pay(actor=finance, order=pending, bank_reference="DEMO-TEST-1")
+    assert services.available_fen(pending.case) == 0 and ledger.verify() == []
+    waiting = Receipt.objects.filter(court=court, case=None).first()
+    services.receipt_assign(actor=finance, receipt=waiting, case=pending.case)
+    case = EnforcementCase.objects.get(pk=pending.case_id)
+    number = ledger.case_account(case).number
+    assert services.case_by_sub_account(court.pk, number) == case
+    assert ledger.verify() == []

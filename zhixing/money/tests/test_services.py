@@ -217,3 +217,28 @@ def test_receipts_are_never_created_by_float_amounts(finance, case):
     with pytest.raises(ValidationFailed):
         receive(finance, case, 10.5)
     assert not Receipt.objects.exists()
+
+
+def test_the_fee_is_settled_once_and_a_reversed_fee_is_owed_again(finance, case):
+    receive(finance, case, 2_000_000)
+    fee = application_fee_fen(2_000_000)
+    assert services.fee_status(case)["outstanding_fen"] == fee
+    journal = services.fee_settle(actor=finance, case=case)
+    status = services.fee_status(case)
+    assert (status["settled_fen"], status["outstanding_fen"]) == (fee, 0)
+    with pytest.raises(services.DomainError, match="没有可结算"):
+        services.fee_settle(actor=finance, case=case)
+    services.journal_reverse(actor=finance, journal=journal, reason="多收")
+    assert services.fee_status(case)["outstanding_fen"] == fee
+    assert balance(case) == 2_000_000 and court_balance(case.court_id, AccountKind.FEE) == 0
+
+
+def test_an_order_key_is_a_retry_only_for_the_same_case_and_amount(finance, assistant, make_case, case):
+    receive(finance, case, 100_000)
+    first = services.order_create(actor=assistant, case=case, amount_fen=10_000, reason="发放", payee_name="甲",
+                                  payee_account="1", key="k-1")
+    assert services.order_create(actor=assistant, case=case, amount_fen=10_000, reason="发放", payee_name="甲",
+                                 payee_account="1", key="k-1").pk == first.pk
+    with pytest.raises(Conflict, match="k-1"):
+        services.order_create(actor=assistant, case=make_case(), amount_fen=10_000, reason="发放", payee_name="甲",
+                              payee_account="1", key="k-1")

@@ -70,6 +70,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"财产查控：{made['queries']:,} 条查询，{made['assets']:,} 项财产，{made['measures']:,} 项控制措施。"
             )
+            from zhixing.demo.casemoney import money_summary
+
+            self.stdout.write(money_summary())
 
             supervision.configure(as_of)
             self.stdout.write(supervision.nightly_runs(as_of, result.cases))
