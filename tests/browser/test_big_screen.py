@@ -18,6 +18,7 @@ from zhixing.cases import services as case_services
 from zhixing.cases.choices import ClosingType
 from zhixing.courts.choices import TeamType
 from zhixing.courts.models import Team
+from zhixing.money import services as money_services
 from zhixing.property import measures
 from zhixing.supervision.engine import supervise
 from zhixing.supervision.models import SupervisionPolicy
@@ -58,7 +59,13 @@ def busy_court(courts, judge, make_case):
         handler = handlers[handler_index % len(handlers)]
         return case_services.case_assign(actor=judge, case=new, handler=handler, team=handler.team)
 
+    finance = make_user("finance", court, Role.FINANCE, "孙会计")
+
     def record(c, node: str, days_ago: int):
+        if node == "funds_received":  # money arrives through case money, which records the node
+            money_services.receipt_record(actor=finance, court_id=court.pk, case=c, amount_fen=1_000_000,
+                                          received_on=ago(days_ago), payer_name="被执行人")
+            return
         case_services.node_record(actor=judge, case=c, node_code=node, occurred_on=ago(days_ago))
 
     for i in range(14):  # over a year old: 长期未结, some with more
