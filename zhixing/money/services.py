@@ -88,6 +88,21 @@ def available_fen(case: EnforcementCase) -> int:
     return (account.balance_fen if account else 0) - held_fen(case.pk)
 
 
+def set_off_left_fen(case_id: int) -> int:
+    """Set-off credit (抵销) on the case not yet handed over. It brings no cash into the bank: only a
+    non-cash payout may settle it, and cash orders, the fee and cash reversals must leave it alone,
+    or they would pay out other cases' money."""
+    credit = Receipt.objects.filter(case_id=case_id, channel=ReceiptChannel.SET_OFF,
+                                    status=ReceiptStatus.BOOKED).aggregate(s=Sum("amount_fen"))["s"] or 0
+    used = PayoutOrder.objects.filter(case_id=case_id, non_cash=True, status__in=(*OPEN_ORDER_STATUSES, OrderStatus.PAID)
+                                      ).aggregate(s=Sum("amount_fen"))["s"] or 0
+    return max(credit - used, 0)
+
+
+def cash_available_fen(case: EnforcementCase) -> int:
+    return available_fen(case) - set_off_left_fen(case.pk)
+
+
 def _performed(case: EnforcementCase, delta: int) -> dict:
     """Move the case's 实际执行到位 by delta; returns the before/after for the log."""
     before = case.performed_amount_fen
@@ -329,9 +344,15 @@ def journal_reverse(*, actor: User, journal: Journal, reason: str) -> Journal:
             # Reversing a credit to the case takes money off it: the promised part must stay.
             if case_delta < 0:
                 account.refresh_from_db()
-                if account.balance_fen - held_fen(case.pk) < -case_delta:
-                    raise ledger.Overdrawn(f"案款可用余额 {yuan(account.balance_fen - held_fen(case.pk))} 不足冲正 "
-                                           f"{yuan(-case_delta)}：款项已发放或已申请发放")
+                free = account.balance_fen - held_fen(case.pk)
+                set_off = set_off_left_fen(case.pk)
+                is_set_off = Receipt.objects.filter(journal_id=journal.pk, channel=ReceiptChannel.SET_OFF).exists()
+                # Cash taken off must leave the set-off credit alone, and set-off credit taken off must not be
+                # already handed over.
+                room = min(free, set_off) if is_set_off else free - set_off
+                if room < -case_delta:
+                    raise ledger.Overdrawn(f"案款可用余额 {yuan(max(room, 0))} 不足冲正 {yuan(-case_delta)}："
+                                           "款项已发放或已申请发放" + ("" if is_set_off or not set_off else f"（其中 {yuan(set_off)} 为抵销款）"))
         receipt = Receipt.objects.filter(journal_id=journal.pk).first()
         if receipt is not None and receipt.status in (ReceiptStatus.ASSIGNED, ReceiptStatus.RETURNED):
             # Its money has left suspense: reversing the arrival would take someone else's.
@@ -392,7 +413,7 @@ def fee_settle(*, actor: User, case: EnforcementCase, reason: str = "") -> Journ
     with transaction.atomic():
         (case,) = _lock_cases(case)
         status = fee_status(case)
-        amount = min(status["outstanding_fen"], available_fen(case))
+        amount = min(status["outstanding_fen"], cash_available_fen(case))  # the fee is paid in cash
         if amount <= 0:
             raise DomainError("没有可结算的执行费" if status["outstanding_fen"] <= 0 else "案款可用余额为零，暂不能结算执行费",
                               code="no_fee_to_settle")
@@ -465,6 +486,13 @@ def order_create(*, actor: User, case: EnforcementCase, amount_fen: int, reason:
         if amount_fen > free:
             raise ledger.Overdrawn(f"案款可用余额 {yuan(free)}，不足申请 {yuan(amount_fen)}"
                                    f"（账户余额 {yuan(account.balance_fen)}，其中已申请待付 {yuan(account.balance_fen - free)}）")
+        set_off = set_off_left_fen(case.pk)
+        if non_cash and amount_fen > set_off:
+            raise ledger.Overdrawn(f"本案尚未清偿的抵销款 {yuan(set_off)}，不足以非现金方式清偿 {yuan(amount_fen)}"
+                                   "（现金须以银行支付发放）")
+        if not non_cash and amount_fen > free - set_off:
+            raise ledger.Overdrawn(f"可以现金支付的案款 {yuan(max(free - set_off, 0))}，不足申请 {yuan(amount_fen)}"
+                                   f"（其中 {yuan(set_off)} 为抵销款，只能以非现金方式清偿）")
         order = PayoutOrder.objects.create(
             court_id=case.court_id, case=case, kind=kind, amount_fen=amount_fen, payee_name=payee_name.strip()[:100],
             payee_account=payee_account.replace(" ", "")[:40], payee_bank=payee_bank.strip()[:100],

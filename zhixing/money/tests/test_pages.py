@@ -132,7 +132,7 @@ def test_a_receipt_by_the_sub_account_number_shown_on_the_case_page(client, fina
     response = client.post("/money/receipts/", receipt_form(target=number, amount="800"))
     assert response.status_code == 302
     assert Receipt.objects.get().case_id == case.pk
-    typo = number[:-2] + number[-1] + number[-2]
+    typo = number[:-3] + str((int(number[-3]) + 1) % 10) + number[-2:]  # one digit wrong: Luhn catches it
     response = client.post("/money/receipts/", receipt_form(target=typo, amount="1"))
     assert response.status_code == 422 and "校验位不符" in html(response)
 

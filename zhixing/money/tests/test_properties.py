@@ -84,6 +84,7 @@ class ReceiptModel:
     case: int | None  # index into the machine's cases
     status: str
     ref: str
+    channel: str = ReceiptChannel.VOLUNTARY
 
 
 @dataclass
@@ -204,6 +205,14 @@ class MoneyMachine(RuleBasedStateMachine):
     def available(self, index: int) -> int:
         return self.balances[index] - self.held(index)
 
+    def set_off_left(self, index: int) -> int:
+        """Set-off credit not yet handed over by a non-cash order: cash must leave it alone."""
+        credit = sum(r.amount for r in self.receipts
+                     if r.case == index and r.channel == ReceiptChannel.SET_OFF and r.status == ReceiptStatus.BOOKED)
+        used = sum(o.amount for o in self.orders
+                   if o.case == index and o.non_cash and o.status in (*OPEN, OrderStatus.PAID))
+        return max(credit - used, 0)
+
     def overdraws(self, effects: dict) -> bool:
         return any(self.balances[key] + delta < 0 for key, delta in effects.items())
 
@@ -275,7 +284,7 @@ class MoneyMachine(RuleBasedStateMachine):
             return
         assert receipt.case_id == case.pk and receipt.status == ReceiptStatus.BOOKED
         source = "noncash" if channel == ReceiptChannel.SET_OFF else "bank"
-        self.receipts.append(ReceiptModel(receipt.pk, receipt.journal_id, amount, index, ReceiptStatus.BOOKED, ref))
+        self.receipts.append(ReceiptModel(receipt.pk, receipt.journal_id, amount, index, ReceiptStatus.BOOKED, ref, channel))
         if ref:
             self.receipt_refs[ref] = len(self.receipts) - 1
         self.post(receipt.journal_id, JournalKind.RECEIPT, index, {source: amount, index: amount},
@@ -352,7 +361,7 @@ class MoneyMachine(RuleBasedStateMachine):
         index = choose(range(len(self.cases)), index, lambda i: self.balances[i] and self.cases[i].performed)
         model = self.cases[index]
         due = application_fee_fen(model.performed) if model.performed else 0
-        amount = min(max(due - model.fee_settled, 0), self.available(index))
+        amount = min(max(due - model.fee_settled, 0), self.available(index) - self.set_off_left(index))
         expected = OK if amount > 0 else Refusal(DomainError, "no_fee_to_settle")
         journal = self.attempt(expected, lambda: services.fee_settle(actor=self.user("finance"), case=self.case(index)))
         if expected != OK:
@@ -381,6 +390,8 @@ class MoneyMachine(RuleBasedStateMachine):
             expected = Refusal(DomainError, "case_archived")
         elif amount > free:
             expected = Refusal(ledger.Overdrawn)
+        elif amount > (self.set_off_left(index) if non_cash else free - self.set_off_left(index)):
+            expected = Refusal(ledger.Overdrawn)  # set-off credit only by a non-cash order, cash only in cash
         else:
             expected = OK
         order = self.attempt(expected, lambda: services.order_create(
@@ -514,6 +525,13 @@ class MoneyMachine(RuleBasedStateMachine):
 
     # ------------------------------------------------------------ corrections
 
+    def reversal_room(self, j: JournalModel, receipt: ReceiptModel | None) -> int:
+        """How much a reversal may take off the case: set-off credit not handed over, or cash."""
+        free, set_off = self.available(j.case), self.set_off_left(j.case)
+        if receipt is not None and receipt.channel == ReceiptChannel.SET_OFF:
+            return min(free, set_off)
+        return free - set_off
+
     @operation(3, when=lambda self: self.journals, pick=picks)
     def reverse(self, pick):
         j = choose(self.journals, pick, lambda j: not j.reversed and j.kind in REVERSIBLE)
@@ -523,7 +541,7 @@ class MoneyMachine(RuleBasedStateMachine):
             expected = NOOP
         elif j.kind not in REVERSIBLE:
             expected = Refusal(DomainError, "not_reversible")
-        elif j.case is not None and j.effects.get(j.case, 0) > 0 and self.available(j.case) < j.effects[j.case]:
+        elif j.case is not None and j.effects.get(j.case, 0) > 0 and self.reversal_room(j, receipt) < j.effects[j.case]:
             expected = Refusal(ledger.Overdrawn)  # the money is paid out or promised
         elif j.kind == JournalKind.RECEIPT and j.case is None and receipt.status != ReceiptStatus.UNIDENTIFIED:
             # The unidentified money was assigned or returned: correct that first.

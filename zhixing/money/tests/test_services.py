@@ -69,7 +69,7 @@ def test_a_receipt_by_sub_account_number_finds_its_case_and_a_typo_is_caught(fin
     receipt = services.receipt_record(actor=finance, court_id=case.court_id, amount_fen=500_00, received_on=today(),
                                       sub_account_number=number)
     assert receipt.case_id == case.pk
-    typo = number[:-2] + number[-1] + number[-2]
+    typo = number[:-3] + str((int(number[-3]) + 1) % 10) + number[-2:]  # one digit wrong: Luhn catches it
     with pytest.raises(ValidationFailed, match="校验位不符"):
         services.receipt_record(actor=finance, court_id=case.court_id, amount_fen=1, received_on=today(),
                                 sub_account_number=typo)
@@ -242,3 +242,26 @@ def test_an_order_key_is_a_retry_only_for_the_same_case_and_amount(finance, assi
     with pytest.raises(Conflict, match="k-1"):
         services.order_create(actor=assistant, case=make_case(), amount_fen=10_000, reason="发放", payee_name="甲",
                               payee_account="1", key="k-1")
+
+
+def test_set_off_credit_is_settled_only_without_cash_and_cash_leaves_it_alone(finance, assistant, judge, bureau_head,
+                                                                             case):
+    services.receipt_record(actor=finance, court_id=case.court_id, case=case, amount_fen=300_000, received_on=today(),
+                            channel="set_off", note="被执行人对申请执行人的到期债权经生效判决确认")
+    receive(finance, case, 100_000)
+    assert services.set_off_left_fen(case.pk) == 300_000 and services.cash_available_fen(case) == 100_000
+    with pytest.raises(ledger.Overdrawn, match="抵销款"):  # cash out of set-off credit would be other cases' money
+        services.order_create(actor=assistant, case=case, amount_fen=150_000, reason="发放", payee_name="甲",
+                              payee_account="1")
+    with pytest.raises(ledger.Overdrawn, match="非现金"):
+        services.order_create(actor=assistant, case=case, amount_fen=350_000, reason="抵销清偿", non_cash=True)
+    services.fee_settle(actor=finance, case=case)  # the fee comes out of the cash part
+    fee = court_balance(case.court_id, AccountKind.FEE)
+    assert fee == application_fee_fen(400_000) and services.set_off_left_fen(case.pk) == 300_000
+    order = services.order_create(actor=assistant, case=case, amount_fen=300_000, reason="抵销清偿", non_cash=True)
+    services.order_decide(actor=judge, order=order, approve=True)
+    services.order_decide(actor=bureau_head, order=order, approve=True)
+    services.order_pay(actor=finance, order=order)
+    assert services.set_off_left_fen(case.pk) == 0 and court_balance(case.court_id, AccountKind.NONCASH) == 0
+    assert balance(case) == 100_000 - fee and court_balance(case.court_id, AccountKind.BANK) == 100_000
+    assert ledger.verify() == []
