@@ -50,6 +50,12 @@ def yuan_decimal(fen: int) -> Decimal:
     return (Decimal(_check_fen(fen)) / 100).quantize(Decimal("0.01"))
 
 
+def yuan_text(fen: int) -> str:
+    """-1,234.56 元 — for messages and log lines: signed, exact (integer arithmetic, no float)."""
+    whole, cents = divmod(abs(fen), 100)
+    return f"{'-' if fen < 0 else ''}{whole:,}.{cents:02d} 元"
+
+
 def amount_digits(fen: int | None) -> str:
     """100,000.05元 — grouped figures, always two decimals."""
     if fen is None:

@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from zhixing.cases.exceptions import DomainError
 from zhixing.cases.models import EnforcementCase
+from zhixing.documents.formatting import yuan_text
 
-from .choices import ASSET_KINDS, AccountKind
+from .choices import ASSET_KINDS, AccountKind, JournalKind
 from .models import Account, Journal, MoneySettings, Posting
 
 
@@ -140,8 +141,8 @@ def post(*, court_id: int, kind: str, lines: list[Line], value_on: dt.date, acto
             raise ValueError("a journal posts within one court")
         after = account.balance_fen + normal_sign(account.kind) * amount
         if after < 0:
-            raise Overdrawn(f"{account.name}（{account.number}）余额不足：现有 {account.balance_fen / 100:,.2f} 元，"
-                            f"本次需 {abs(amount) / 100:,.2f} 元（账户余额不得为负）")
+            raise Overdrawn(f"{account.name}（{account.number}）余额不足：现有 {yuan_text(account.balance_fen)}，"
+                            f"本次需 {yuan_text(abs(amount))}（账户余额不得为负）")
     now = timezone.now()
     journal = Journal.objects.create(
         court_id=court_id, kind=kind, case=case, value_on=value_on, posted_at=now, actor=actor,
@@ -161,7 +162,7 @@ def post(*, court_id: int, kind: str, lines: list[Line], value_on: dt.date, acto
 def reverse(journal: Journal, *, actor, reason: str, value_on: dt.date, key: str | None = None) -> Journal:
     """A journal with every posting negated; the original stays as it was."""
     lines = [Line(p.account, -p.amount_fen) for p in journal.postings.select_related("account")]
-    return post(court_id=journal.court_id, kind="reversal", lines=lines, value_on=value_on, actor=actor,
+    return post(court_id=journal.court_id, kind=JournalKind.REVERSAL, lines=lines, value_on=value_on, actor=actor,
                 memo=f"冲正凭证{journal.pk}：{journal.memo}"[:300], case=journal.case, reason=reason, reverses=journal,
                 key=key)
 

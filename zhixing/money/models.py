@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from zhixing.documents.formatting import yuan_text
+
 from .choices import AccountKind, JournalKind, OrderKind, OrderStatus, ReceiptChannel, ReceiptStatus
 
 
@@ -107,7 +109,7 @@ class Posting(models.Model):
         constraints = [models.CheckConstraint(condition=~Q(amount_fen=0), name="money_posting_not_zero")]
 
     def __str__(self) -> str:
-        return f"{'借' if self.amount_fen > 0 else '贷'} {abs(self.amount_fen) / 100:.2f} 元"
+        return f"{'借' if self.amount_fen > 0 else '贷'} {yuan_text(abs(self.amount_fen))}"
 
 
 class Receipt(models.Model):
@@ -143,7 +145,7 @@ class Receipt(models.Model):
         indexes = [models.Index(fields=["court", "status", "received_on"], name="money_receipt_court_status")]
 
     def __str__(self) -> str:
-        return f"到账 {self.amount_fen / 100:.2f} 元（{self.received_on}）"
+        return f"到账 {yuan_text(self.amount_fen)}（{self.received_on}）"
 
 
 class PayoutOrder(models.Model):
@@ -184,7 +186,7 @@ class PayoutOrder(models.Model):
         indexes = [models.Index(fields=["court", "status"], name="money_order_court_status")]
 
     def __str__(self) -> str:
-        return f"付款单{self.pk} {self.get_kind_display()} {self.amount_fen / 100:.2f} 元"
+        return f"付款单{self.pk} {self.get_kind_display()} {yuan_text(self.amount_fen)}"
 
     @property
     def step_role(self) -> str | None:
@@ -278,4 +280,4 @@ class StatementLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.value_on} {self.amount_fen / 100:.2f} 元 {self.bank_reference}"
+        return f"{self.value_on} {yuan_text(self.amount_fen)} {self.bank_reference}"

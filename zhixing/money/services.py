@@ -17,6 +17,7 @@ from zhixing.cases.exceptions import Conflict, DomainError, FieldError, NotAllow
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase, NodeRecord
 from zhixing.cases.services import ensure_can_act, ensure_role, record_service_node
+from zhixing.documents.formatting import yuan_text as yuan
 from zhixing.workdays import calendar
 
 from . import ledger
@@ -44,10 +45,6 @@ from .rules import (
 
 # How far back a receipt may be dated (a statement of last year is still imported).
 OLDEST_VALUE_DAYS = 400
-
-
-def yuan(fen: int) -> str:
-    return f"{fen / 100:,.2f} 元" if abs(fen) < 10**15 else f"{fen} 分"
 
 
 # ---------------------------------------------------------------- helpers
@@ -103,7 +100,7 @@ def cash_available_fen(case: EnforcementCase) -> int:
     return available_fen(case) - set_off_left_fen(case.pk)
 
 
-def _performed(case: EnforcementCase, delta: int) -> dict:
+def _performed(case: EnforcementCase, delta: int) -> tuple[dict, dict]:
     """Move the case's 实际执行到位 by delta; returns the before/after for the log."""
     before = case.performed_amount_fen
     case.performed_amount_fen = max(before + delta, 0)
@@ -336,6 +333,7 @@ def journal_reverse(*, actor: User, journal: Journal, reason: str) -> Journal:
             return journal.reversed_by  # a retry
         if journal.kind not in REVERSIBLE:
             raise DomainError(f"“{journal.get_kind_display()}”凭证不能冲正；请按业务撤回或重新办理", code="not_reversible")
+        receipt = Receipt.objects.filter(journal_id=journal.pk).first()
         case = None
         if journal.case_id:
             (case,) = _lock_cases(journal.case)
@@ -346,14 +344,13 @@ def journal_reverse(*, actor: User, journal: Journal, reason: str) -> Journal:
                 account.refresh_from_db()
                 free = account.balance_fen - held_fen(case.pk)
                 set_off = set_off_left_fen(case.pk)
-                is_set_off = Receipt.objects.filter(journal_id=journal.pk, channel=ReceiptChannel.SET_OFF).exists()
+                is_set_off = receipt is not None and receipt.channel == ReceiptChannel.SET_OFF
                 # Cash taken off must leave the set-off credit alone, and set-off credit taken off must not be
                 # already handed over.
                 room = min(free, set_off) if is_set_off else free - set_off
                 if room < -case_delta:
                     raise ledger.Overdrawn(f"案款可用余额 {yuan(max(room, 0))} 不足冲正 {yuan(-case_delta)}："
                                            "款项已发放或已申请发放" + ("" if is_set_off or not set_off else f"（其中 {yuan(set_off)} 为抵销款）"))
-        receipt = Receipt.objects.filter(journal_id=journal.pk).first()
         if receipt is not None and receipt.status in (ReceiptStatus.ASSIGNED, ReceiptStatus.RETURNED):
             # Its money has left suspense: reversing the arrival would take someone else's.
             raise Conflict(f"该笔款项{receipt.get_status_display()}，请先冲正认领或按退回处理", code="receipt_not_unidentified")
