@@ -34,7 +34,7 @@ from zhixing.money.choices import (
 from zhixing.money.ledger import LEDGER_NAMES, sub_account_number
 from zhixing.money.models import Account, Approval, Journal, PayoutOrder, Posting, Receipt
 from zhixing.money.rules import APPLICATION_FEE_CITATION, DEFAULT_APPROVAL_CHAIN, application_fee_fen
-from zhixing.money.services import yuan
+from zhixing.money.services import assign_due, yuan
 from zhixing.workdays import calendar
 
 from .names import company_name
@@ -201,7 +201,7 @@ class CaseLedger:
                                 lines=[(suspense, None, amount), (self.account_id, case_id, -amount)])
             rows.receipts.append((receipt_id, self.court_id, case_id, channel, ReceiptStatus.ASSIGNED, amount, received_on,
                                   self.payer[:100], payer_account, "", f"{received_on:%Y%m%d}{receipt_id:010d}", "",
-                                  calendar.add_working_days(received_on, 3), journal, assign, self.finance.pk, arrived))
+                                  assign_due(received_on), journal, assign, self.finance.pk, arrived))
         else:
             reference = f"{day:%Y%m%d}{receipt_id:010d}"
             after = {"performed_amount_fen": before + amount, "receipt": receipt_id, "journal": books.ids["journal"],
@@ -334,7 +334,7 @@ def unidentified_receipts(books: Books, province: Province, rng: random.Random, 
             rows.receipts.append((receipt_id, court_id, None, ReceiptChannel.VOLUNTARY, ReceiptStatus.UNIDENTIFIED, amount,
                                   received_on, payer[:100], f"3301{rng.randrange(10**13, 10**14)}", "",
                                   f"{received_on:%Y%m%d}{receipt_id:010d}", rng.choice(("货款", "还款", "执行款", "")),
-                                  calendar.add_working_days(received_on, 3), journal, None, finance.pk, at))
+                                  assign_due(received_on), journal, None, finance.pk, at))
     return rows
 
 

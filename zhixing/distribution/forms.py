@@ -9,6 +9,7 @@ from django.utils import timezone
 from zhixing.cases.forms import DateInput, DomainErrorsMixin, YuanField
 from zhixing.cases.templatetags.money import fen_to_yuan_text, yuan_plain
 
+from . import rules
 from .choices import Method, ObjectionStatus, PriorityKind, Tier
 from .models import DistributionPlan
 
@@ -44,7 +45,7 @@ class LineForm(DomainErrorsMixin, forms.Form):
                                            help_text="本院案件：执行时划转至该案")
     claim = YuanField(label="债权额（元）", required=True)
     priority_kind = forms.ChoiceField(label="优先权类别", required=False, choices=[("", "—"), *PriorityKind.choices])
-    rank = forms.IntegerField(label="优先顺位", required=False, min_value=1, max_value=99,
+    rank = forms.IntegerField(label="优先顺位", required=False, min_value=1, max_value=rules.MAX_RANK,
                               help_text="1 为最先受偿；同一顺位按比例受偿")
     basis = forms.CharField(label="依据或说明", required=False, max_length=300,
                             help_text="优先受偿须写明依据（如抵押登记证明号、生效裁判）")

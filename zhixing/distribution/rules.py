@@ -81,3 +81,5 @@ EXECUTORS = ORDERERS
 
 # A line names its creditor; a plan is a document, not a spreadsheet.
 MAX_LINES = 200
+# Priority ranks the judge records (1 pays first; equal ranks share pro rata): a form limit, not law.
+MAX_RANK = 99

@@ -14,7 +14,7 @@ from zhixing.cases import selectors as case_selectors
 from zhixing.cases.choices import PartyRole
 from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
-from zhixing.money.choices import OPEN_ORDER_STATUSES, OrderKind, OrderStatus
+from zhixing.money.choices import OrderKind, OrderStatus
 from zhixing.property.models import OPEN_MEASURE_STATUSES, ControlMeasure
 
 from . import rules
@@ -146,16 +146,17 @@ def finalise_refusal(plan: DistributionPlan, today: dt.date | None = None) -> st
     return None
 
 
+def unordered(line: DistributionLine) -> bool:
+    """No payout order yet, or only one that was refused or withdrawn: the share may be ordered (again)
+    and its payee still changed."""
+    return line.order_id is None or line.order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED)
+
+
 def lines_to_order(plan: DistributionPlan) -> list[DistributionLine]:
     """Lines to ask payout orders for now: a share, not kept by the court, not withheld for a suit, and
-    no order yet or only one that was refused or withdrawn."""
-    out = []
-    for line in plan.lines.all():
-        if line.share_fen <= 0 or line.retained or line.is_withheld:
-            continue
-        if line.order_id is None or line.order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
-            out.append(line)
-    return out
+    not ordered (`unordered`)."""
+    return [line for line in plan.lines.all()
+            if line.share_fen > 0 and not line.retained and not line.is_withheld and unordered(line)]
 
 
 def execute_refusal(plan: DistributionPlan, today: dt.date | None = None) -> str | None:
@@ -191,8 +192,7 @@ def actions_for(user: User, plan: DistributionPlan, today: dt.date | None = None
     return Actions(
         edit=draft, serve=draft, withdraw=draft,
         edit_payee=plan.status in (*OBJECTABLE_STATUSES, PlanStatus.DRAFT, PlanStatus.EXECUTED)
-        and any(line.order_id is None or line.order.status not in (*OPEN_ORDER_STATUSES, OrderStatus.PAID)
-                for line in plan.lines.all()),
+        and any(unordered(line) for line in plan.lines.all()),
         object=objectable,
         amend=objectable and not pending_objections(plan),
         finalise=plan.status in (PlanStatus.SERVED, PlanStatus.OBJECTED) and finalise_refusal(plan, today) is None,

@@ -12,18 +12,19 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
 from zhixing.accounts.models import User
 from zhixing.cases.choices import CaseStatus, LogAction
 from zhixing.cases.exceptions import Conflict, DomainError, FieldError, NotFound, ValidationFailed
+from zhixing.cases.inputs import MAX_AMOUNT_FEN
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.services import ensure_can_act, ensure_role, lock_case
 from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.money import services as money
-from zhixing.money.choices import OrderKind, OrderStatus
+from zhixing.money.choices import OrderKind
 from zhixing.money.models import PayoutOrder
 from zhixing.workdays import calendar
 
@@ -38,7 +39,6 @@ from .choices import (
 )
 from .models import DistributionLine, DistributionObjection, DistributionPlan
 
-MAX_FEN = 10**15  # the ledger's ceiling (money.services._check_amount)
 LINE_FIELDS = ("tier", "creditor_name", "creditor_case_number", "claim_fen", "priority_kind", "rank", "basis",
                "seized_on", "retained", "payee_name", "payee_account", "payee_bank")
 
@@ -70,12 +70,12 @@ def _label(plan: DistributionPlan) -> str:
     return f"第{plan.version}版分配方案"
 
 
-def _check_fen(value, field: str, *, positive: bool = True) -> int:
+def _check_fen(value, field: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed([FieldError(field, "金额须为整数“分”")])
-    if value < 0 or (positive and value == 0):
+    if value <= 0:
         raise ValidationFailed([FieldError(field, "金额须大于零")])
-    if value >= MAX_FEN:
+    if value >= MAX_AMOUNT_FEN:
         raise ValidationFailed([FieldError(field, "金额超出可记录范围")])
     return value
 
@@ -225,13 +225,13 @@ def _clean_line(plan: DistributionPlan, data: dict) -> dict:
     claim = data.get("claim_fen")
     if isinstance(claim, bool) or not isinstance(claim, int) or claim <= 0:
         errors.append(FieldError("claim_fen", "债权额须为大于零的整数“分”"))
-    elif claim >= MAX_FEN:
+    elif claim >= MAX_AMOUNT_FEN:
         errors.append(FieldError("claim_fen", "金额超出可记录范围"))
     kind, rank, basis = data.get("priority_kind") or "", data.get("rank"), (data.get("basis") or "").strip()
     if tier == Tier.PRIORITY:
         if kind not in PriorityKind.values:
             errors.append(FieldError("priority_kind", "优先受偿债权须选择优先权类别"))
-        if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= 99:
+        if not isinstance(rank, int) or isinstance(rank, bool) or not 1 <= rank <= rules.MAX_RANK:
             errors.append(FieldError("rank", "优先受偿债权须填写顺位（1为最先受偿，同一顺位按比例受偿）"))
         if not basis:
             errors.append(FieldError("basis", "优先受偿债权须写明依据（如抵押登记证明号、生效裁判）"))
@@ -347,7 +347,7 @@ def line_set_payee(*, actor: User, line: DistributionLine, payee_name: str, paye
         if plan.status in (PlanStatus.SUPERSEDED, PlanStatus.WITHDRAWN):
             raise Conflict(f"{_label(plan)}{plan.get_status_display()}", code="plan_closed")
         line = DistributionLine.objects.select_related("order").get(pk=line.pk, plan=plan)
-        if line.order_id and line.order.status not in (OrderStatus.REJECTED, OrderStatus.CANCELLED):
+        if not selectors.unordered(line):
             raise Conflict(f"该项已申请发放（付款单{line.order_id}），收款信息以付款单为准", code="line_ordered")
         before = {"payee_name": line.payee_name, "payee_account": line.payee_account, "payee_bank": line.payee_bank}
         line.payee_name, line.payee_account, line.payee_bank = payee_name.strip()[:100], payee_account[:40], payee_bank.strip()[:100]
@@ -635,12 +635,21 @@ def _finalise(case: EnforcementCase, plan: DistributionPlan, actor: User) -> Non
          reason=rules.OBJECTION.text, before={"status": before}, after={"plan": plan.pk, "status": plan.status})
 
 
-def _order_key(plan: DistributionPlan, line: DistributionLine) -> str:
-    """distribution:<plan>:<line> the first time; a line whose order was refused or withdrawn is
-    ordered again under …:2, …:3 — so a retry never asks twice for the same share."""
-    base = f"distribution:{plan.pk}:{line.pk}"
-    tried = PayoutOrder.objects.filter(Q(key=base) | Q(key__startswith=base + ":")).count()
-    return base if tried == 0 else f"{base}:{tried + 1}"
+def _order_keys(plan: DistributionPlan, lines: list[DistributionLine]) -> dict[int, str]:
+    """Each line's order key: distribution:<plan>:<line> the first time; a line whose order was refused
+    or withdrawn is ordered again under …:2, …:3 — so a retry never asks twice for the same share.
+    One query for the plan's keys so far."""
+    prefix = f"distribution:{plan.pk}:"
+    used = PayoutOrder.objects.filter(key__startswith=prefix).values_list("key", flat=True)
+    tried: dict[str, int] = {}
+    for key in used:
+        line_part = key.removeprefix(prefix).split(":", 1)[0]
+        tried[line_part] = tried.get(line_part, 0) + 1
+    keys = {}
+    for line in lines:
+        base, count = f"{prefix}{line.pk}", tried.get(str(line.pk), 0)
+        keys[line.pk] = base if count == 0 else f"{base}:{count + 1}"
+    return keys
 
 
 def plan_execute(*, actor: User, plan: DistributionPlan) -> DistributionPlan:
@@ -673,13 +682,14 @@ def plan_execute(*, actor: User, plan: DistributionPlan) -> DistributionPlan:
         if available < need:
             raise DomainError(f"案款可用余额 {yuan(available)}，不足{'分配方案合计' if first else '本次申请发放'} {yuan(need)}，"
                               "不能执行分配方案", code="insufficient_money")
+        keys = _order_keys(plan, todo)
         for line in todo:
             kind = selectors.order_kind(plan, line)
             order = money.order_create(
                 actor=actor, case=case, amount_fen=line.share_fen, kind=kind,
                 reason=f"参与分配：{case.case_number}{_label(plan)}，{line.creditor_name}分配款",
                 payee_name=line.payee_name, payee_account=line.payee_account, payee_bank=line.payee_bank,
-                target_case=line.creditor_case if kind == OrderKind.TRANSFER else None, key=_order_key(plan, line),
+                target_case=line.creditor_case if kind == OrderKind.TRANSFER else None, key=keys[line.pk],
             )
             line.order = order
         DistributionLine.objects.bulk_update(todo, ["order"])

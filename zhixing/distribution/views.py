@@ -6,6 +6,7 @@ success (htmx follows it), the plan panel with the form's errors on failure."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,7 +21,7 @@ from zhixing.cases import selectors as case_selectors
 from zhixing.cases.choices import CaseStatus
 from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
-from zhixing.money.choices import OrderKind, OrderStatus
+from zhixing.money.choices import OrderKind
 from zhixing.money.services import available_fen
 from zhixing.pages import is_htmx, run_service
 
@@ -42,6 +43,8 @@ from .forms import (
 )
 from .models import DistributionLine, DistributionObjection, DistributionPlan
 
+T = TypeVar("T")
+
 
 def case_summary(case: EnforcementCase) -> dict:
     """One line for the case page: how many plan versions, and the current one's state."""
@@ -52,18 +55,23 @@ def case_summary(case: EnforcementCase) -> dict:
 # ---------------------------------------------------------------- reading
 
 
-def _visible_case(request: HttpRequest, pk: int) -> EnforcementCase:
+def _visible(request: HttpRequest, get: Callable[..., T], pk: int, *, acting: bool = False) -> T:
+    """The object through its selector (`get(user=…, pk=…)`), NotFound as a 404; `acting`: a read-only
+    (supervising) user is refused first."""
+    if acting and request.user.is_read_only:
+        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
     try:
-        return case_selectors.case_get_for_user(user=request.user, pk=pk)
+        return get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
 
-def _visible_plan(request: HttpRequest, pk: int) -> DistributionPlan:
-    try:
-        return selectors.plan_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+def _visible_case(request: HttpRequest, pk: int, *, acting: bool = False) -> EnforcementCase:
+    return _visible(request, case_selectors.case_get_for_user, pk, acting=acting)
+
+
+def _visible_plan(request: HttpRequest, pk: int, *, acting: bool = False) -> DistributionPlan:
+    return _visible(request, selectors.plan_get_for_user, pk, acting=acting)
 
 
 def plan_context(user, plan: DistributionPlan, bound: dict | None = None) -> dict:
@@ -77,8 +85,7 @@ def plan_context(user, plan: DistributionPlan, bound: dict | None = None) -> dic
         line.ratio = shares.ratio_text(line.share_fen, line.claim_fen)
         line.same_court_case = line.creditor_case_id and line.creditor_case.court_id == plan.court_id
         line.transfer = selectors.order_kind(plan, line) == OrderKind.TRANSFER
-        if actions.edit_payee and not line.retained and not line.transfer and line.share_fen and (
-                line.order_id is None or line.order.status in (OrderStatus.REJECTED, OrderStatus.CANCELLED)):
+        if actions.edit_payee and not line.retained and not line.transfer and line.share_fen and selectors.unordered(line):
             line.payee_form = bound.get(f"payee-{line.pk}") or PayeeForm(prefix=f"payee-{line.pk}", initial={
                 "payee_name": line.payee_name or line.creditor_name, "payee_account": line.payee_account,
                 "payee_bank": line.payee_bank})
@@ -160,9 +167,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _for_action(request: HttpRequest, plan_pk: int) -> DistributionPlan:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    return _visible_plan(request, plan_pk)
+    return _visible_plan(request, plan_pk, acting=True)
 
 
 def plan_url(plan: DistributionPlan) -> str:
@@ -177,10 +182,10 @@ def _redirect(request: HttpRequest, url: str) -> HttpResponse:
 
 def _panel(request: HttpRequest, plan: DistributionPlan, bound: dict | None = None, status: int = 200) -> HttpResponse:
     """The plan panel alone (htmx swaps it), or the whole page."""
-    plan = selectors.plan_get_for_user(user=request.user, pk=plan.pk)
     if is_htmx(request):
+        plan = selectors.plan_get_for_user(user=request.user, pk=plan.pk)
         return render(request, "distribution/_plan.html", plan_context(request.user, plan, bound), status=status)
-    return _page(request, plan.case, plan, bound=bound, status=status)
+    return _page(request, plan.case, plan, bound=bound, status=status)  # re-reads the case's plans
 
 
 def _act(request: HttpRequest, plan: DistributionPlan, name: str, form, call: Callable[[dict], object],
@@ -203,9 +208,7 @@ def _act(request: HttpRequest, plan: DistributionPlan, name: str, form, call: Ca
 @login_required
 @require_POST
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    case = _visible_case(request, pk)
+    case = _visible_case(request, pk, acting=True)
     form = PlanCreateForm(request.POST, prefix="create")
     status = 422
     if form.is_valid():
@@ -239,12 +242,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _line(request: HttpRequest, pk: int) -> DistributionLine:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    try:
-        return selectors.line_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return _visible(request, selectors.line_get_for_user, pk, acting=True)
 
 
 @login_required
@@ -293,12 +291,7 @@ def objection_lodge(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _objection(request: HttpRequest, pk: int) -> DistributionObjection:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    try:
-        return selectors.objection_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return _visible(request, selectors.objection_get_for_user, pk, acting=True)
 
 
 @login_required

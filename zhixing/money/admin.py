@@ -12,32 +12,28 @@ from zhixing.cases.admin import ReadOnlyAdmin
 from .models import Account, Approval, Journal, MoneySettings, PayoutOrder, Posting, Receipt
 
 
-class PostingInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class PostingInline(ReadOnlyInline):
     model = Posting
     fields = ["account", "amount_fen", "value_on"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
-class ApprovalInline(admin.TabularInline):
+class ApprovalInline(ReadOnlyInline):
     model = Approval
     fields = ["step", "role", "approver", "approved", "note", "at"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(MoneySettings)

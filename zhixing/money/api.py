@@ -14,9 +14,10 @@ from ninja.responses import Status
 
 from zhixing.accounts.models import User
 from zhixing.cases import selectors as case_selectors
-from zhixing.cases.exceptions import FieldError, NotAllowed, NotFound, ValidationFailed
+from zhixing.cases.exceptions import FieldError, NotFound, ValidationFailed
 from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Court
+from zhixing.documents.formatting import amount_capital
 
 from . import ledger, selectors, services, services_settings
 from .choices import OrderKind, ReceiptChannel, ReceiptStatus
@@ -287,16 +288,11 @@ def receipt_out(r: Receipt, today: dt.date, user: User) -> dict:
         "id": r.pk, "case_id": r.case_id, "case_number": r.case.case_number if r.case_id else None, "channel": r.channel,
         "status": r.status, "status_label": r.get_status_display(), "amount_fen": r.amount_fen,
         "received_on": r.received_on, "payer_name": r.payer_name,
-        "payer_account": _shown(user, r.payer_account), "sub_account_number": r.sub_account_number,
+        "payer_account": selectors.shown_account(user, r.payer_account), "sub_account_number": r.sub_account_number,
         "bank_reference": r.bank_reference, "note": r.note, "assign_due": r.assign_due,
         "overdue": bool(r.status == ReceiptStatus.UNIDENTIFIED and r.assign_due and r.assign_due < today),
         "journal_id": r.journal_id,
     }
-
-
-def _shown(user: User, account_number: str) -> str:
-    """A reader (a higher court's supervisor) sees a bank account's last four digits only."""
-    return f"****{account_number[-4:]}" if user.is_read_only and len(account_number) > 4 else account_number
 
 
 def journal_out(j: Journal) -> dict:
@@ -310,7 +306,7 @@ def order_out(o: PayoutOrder, user: User) -> dict:
     return {
         "id": o.pk, "case_id": o.case_id, "case_number": o.case.case_number, "kind": o.kind, "status": o.status,
         "status_label": o.get_status_display(), "amount_fen": o.amount_fen, "payee_name": o.payee_name,
-        "payee_account": _shown(user, o.payee_account), "payee_bank": o.payee_bank, "target_case_id": o.target_case_id,
+        "payee_account": selectors.shown_account(user, o.payee_account), "payee_bank": o.payee_bank, "target_case_id": o.target_case_id,
         "non_cash": o.non_cash, "reason": o.reason, "step_role": o.step_role, "ordered_by": o.ordered_by.display_name,
         "ordered_at": o.ordered_at, "paid_on": o.paid_on, "bank_reference": o.bank_reference, "journal_id": o.journal_id,
         "closed_note": o.closed_note,
@@ -318,8 +314,6 @@ def order_out(o: PayoutOrder, user: User) -> dict:
 
 
 def order_detail_out(user: User, order_id: int) -> dict:
-    from zhixing.documents.formatting import amount_capital
-
     order = selectors.order_get_for_user(user=user, pk=order_id)
     steps = [{**{k: s[k] for k in ("number", "role", "role_label", "min_fen", "state")},
               "approver": s["approval"].approver.display_name if s["approval"] else None,
@@ -393,7 +387,7 @@ def record_receipt(request, payload: ReceiptIn):
     if court_id is None:
         raise ValidationFailed([FieldError("case_id", "请指明案件（系统管理员没有所属法院）")])
     reference = payload.bank_reference.strip()
-    retry = bool(reference) and Receipt.objects.filter(court_id=court_id, bank_reference=reference).exists()
+    retry = selectors.receipt_seen(court_id, reference)
     receipt = services.receipt_record(
         actor=user, court_id=court_id, amount_fen=payload.amount_fen, received_on=payload.received_on,
         channel=payload.channel, case=case, sub_account_number=payload.sub_account_number,
@@ -460,8 +454,9 @@ def create_order(request, payload: OrderIn):
             target = _case(user, payload.target_case_id)
         except NotFound as exc:
             raise ValidationFailed([FieldError("target_case_id", "划入案件不存在")]) from exc
-    retry = bool(payload.key) and PayoutOrder.objects.filter(key=payload.key).exists()
-    if retry and not PayoutOrder.objects.filter(key=payload.key, case_id=case.pk).exists():
+    keyed_case_id = PayoutOrder.objects.filter(key=payload.key).values_list("case_id", flat=True).first() if payload.key else None
+    retry = keyed_case_id is not None
+    if retry and keyed_case_id != case.pk:
         raise ValidationFailed([FieldError("key", "该幂等键已用于另一案件的付款单")])
     order = services.order_create(
         actor=user, case=case, amount_fen=payload.amount_fen, reason=payload.reason, kind=payload.kind,
@@ -509,19 +504,6 @@ def pay_order(request, order_id: int, payload: PayIn):
 # ---------------------------------------------------------------- settings
 
 
-def _settings_court(user: User, court_id: int | None) -> Court:
-    if court_id is not None and court_id != user.court_id:
-        if not user.is_superuser:
-            raise NotFound("法院不存在")
-        court = Court.objects.filter(pk=court_id).first()
-        if court is None:
-            raise NotFound("法院不存在")
-        return court
-    if user.court_id is None:
-        raise NotAllowed("请指明法院（court_id）")
-    return user.court
-
-
 def settings_out(user: User, court: Court) -> dict:
     row = ledger.settings_for(court.pk)
     return {"court_id": court.pk, "bank_name": row.bank_name, "account_name": row.account_name,
@@ -534,12 +516,12 @@ def settings_out(user: User, court: Court) -> dict:
 
 @router.get("/settings", response=SettingsOut, summary="本院案款设置（专户、子账号前缀、审批流程）")
 def get_settings(request, court_id: int | None = None):
-    return settings_out(request.user, _settings_court(request.user, court_id))
+    return settings_out(request.user, selectors.settings_court(request.user, court_id))
 
 
 @router.put("/settings", response=SettingsOut, summary="修改本院案款设置（执行局长、院长、系统管理员；留有修改记录）")
 def put_settings(request, payload: SettingsIn, court_id: int | None = None):
-    court = _settings_court(request.user, court_id)
+    court = selectors.settings_court(request.user, court_id)
     services_settings.money_settings_update(
         actor=request.user, court=court, bank_name=payload.bank_name, account_name=payload.account_name,
         account_number=payload.account_number, sub_account_prefix=payload.sub_account_prefix,

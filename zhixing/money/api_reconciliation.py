@@ -5,9 +5,7 @@ Amounts are integer fen; dates are Beijing dates."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from django.utils import timezone
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
@@ -234,16 +232,11 @@ def line_out(line) -> dict:
             "order_id": line.order_id, "journal_id": line.journal_id, "case_number": case.case_number if case else ""}
 
 
-def _page(rows: list, page: int, page_size: int) -> list:
+def _page(rows, page: int, page_size: int):
+    """One page of a list or a queryset."""
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     start = (max(page, 1) - 1) * page_size
     return rows[start:start + page_size]
-
-
-def _attachment(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
 
 
 # ---------------------------------------------------------------- statements
@@ -265,9 +258,7 @@ def import_statement(request, file: File[UploadedFile]):
 def list_statements(request, court_id: int | None = None, page: int = 1, page_size: int = 50):
     court = reconciliation.statement_court(request.user, court_id)
     rows = reconciliation.statements_for(court)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    start = (max(page, 1) - 1) * page_size
-    return {"count": rows.count(), "items": [statement_out(s) for s in rows[start:start + page_size]]}
+    return {"count": rows.count(), "items": [statement_out(s) for s in _page(rows, page, page_size)]}
 
 
 @router.get("/statements/{int:statement_id}", response=StatementDetailOut, summary="对账单及各对账状态的笔数")
@@ -281,16 +272,14 @@ def get_statement(request, statement_id: int):
 def statement_lines(request, statement_id: int, status: str = "", page: int = 1, page_size: int = 100):
     statement = reconciliation.statement_get_for_user(user=request.user, pk=statement_id)
     lines = reconciliation.statement_lines(statement, status)
-    page_size = max(1, min(page_size, MAX_PAGE_SIZE))
-    start = (max(page, 1) - 1) * page_size
-    return {"count": lines.count(), "items": [line_out(line) for line in lines[start:start + page_size]]}
+    return {"count": lines.count(), "items": [line_out(line) for line in _page(lines, page, page_size)]}
 
 
 @router.get("/statements/{int:statement_id}/xlsx", response={200: None}, summary="对账单明细 XLSX")
 def statement_xlsx(request, statement_id: int):
     statement = reconciliation.statement_get_for_user(user=request.user, pk=statement_id)
     content = exports.statement_lines_xlsx(statement, reconciliation.statement_lines(statement))
-    return _attachment(content, exports.file_name("对账单明细", statement.court.name, statement.last_on or timezone.localdate(),
+    return exports.attachment(content, exports.file_name("对账单明细", statement.court.name, statement.last_on or timezone.localdate(),
                                                   f"_{statement.pk}"))
 
 
@@ -326,7 +315,7 @@ def report(request, court_id: int | None = None, start: dt.date | None = None, e
 @router.get("/report/xlsx", response={200: None}, summary="对账报告 XLSX")
 def report_xlsx(request, court_id: int | None = None, start: dt.date | None = None, end: dt.date | None = None):
     recon = _reconciliation(request, court_id, start, end)
-    return _attachment(exports.reconciliation_xlsx(recon), exports.file_name("执行款专户对账", recon.court.name, recon.end))
+    return exports.attachment(exports.reconciliation_xlsx(recon), exports.file_name("执行款专户对账", recon.court.name, recon.end))
 
 
 # ---------------------------------------------------------------- reports
@@ -357,9 +346,9 @@ def balances(request, query: Query[BalanceQuery]):
 @router.get("/balances/xlsx", response={200: None}, summary="案款余额报表 XLSX")
 def balances_xlsx(request, query: Query[BalanceQuery]):
     report_ = _balance_report(request, query)
-    return _attachment(exports.balance_report_xlsx(report_),
+    return exports.attachment(exports.balance_report_xlsx(report_),
                        exports.file_name(f"案款余额{reports.PERIODS[report_.period]}", "", report_.as_of,
-                                         f"_按{reports.LEVELS[report_.level]}").replace("__", "_"))
+                                         f"_按{reports.LEVELS[report_.level]}"))
 
 
 @router.get("/aging", response=AgingReportOut, summary="案款账龄报表（先进先出；含已超发放期限金额与不明款）")
@@ -377,5 +366,5 @@ def aging(request, query: Query[ReportQuery]):
 @router.get("/aging/xlsx", response={200: None}, summary="案款账龄报表 XLSX")
 def aging_xlsx(request, query: Query[ReportQuery]):
     report_ = _aging_report(request, query)
-    return _attachment(exports.aging_report_xlsx(report_),
-                       exports.file_name("案款账龄", "", report_.as_of, f"_按{reports.LEVELS[report_.level]}").replace("__", "_"))
+    return exports.attachment(exports.aging_report_xlsx(report_),
+                       exports.file_name("案款账龄", "", report_.as_of, f"_按{reports.LEVELS[report_.level]}"))

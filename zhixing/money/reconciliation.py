@@ -14,6 +14,7 @@ from django.utils import timezone
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.exceptions import FieldError, NotAllowed, NotFound, ValidationFailed
+from zhixing.cases.selectors import visible_court_ids
 from zhixing.courts.models import Court
 
 from . import ledger
@@ -28,14 +29,10 @@ MATCHED_STATUSES = tuple(s for s in LineStatus.values if s != LineStatus.UNMATCH
 
 
 def statement_court_ids(user: User) -> list[int] | None:
-    """Courts whose statements `user` reads; None: every court."""
-    if user.is_superuser:
-        return None
-    if not user.court_id:
-        return []
-    if user.role == Role.SUPERVISOR:
-        return user.court.descendant_ids()
-    return [user.court_id] if user.role in STATEMENT_READERS else []
+    """Courts whose statements `user` reads; None: every court. The cases' visibility, for the readers only."""
+    if user.is_superuser or user.role in STATEMENT_READERS | {Role.SUPERVISOR}:
+        return visible_court_ids(user)
+    return []
 
 
 def readable_courts(user: User) -> list[Court]:

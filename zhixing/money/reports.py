@@ -19,6 +19,7 @@ from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.exceptions import FieldError, NotAllowed, ValidationFailed
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.selectors import visible_court_ids
 from zhixing.courts.models import Court, Team
 
 from . import services
@@ -30,6 +31,7 @@ from .rules import AGING_BUCKETS, UNIDENTIFIED_ASSIGN
 # a higher court's supervisor reads the courts below (read-only); a case team reads its own team's.
 COURT_READERS = frozenset({Role.FINANCE, Role.BUREAU_HEAD, Role.PRESIDENT, Role.COMMAND_CENTRE})
 TEAM_READERS = frozenset({Role.JUDGE, Role.ASSISTANT})
+READERS = COURT_READERS | TEAM_READERS | {Role.SUPERVISOR}
 
 LEVELS = {"court": "法院", "team": "团队", "case": "案件"}
 PERIODS = {"day": "日报", "month": "月报"}
@@ -53,23 +55,18 @@ class ReportScope:
 
 
 def readable_court_ids(user: User) -> list[int] | None:
-    """Courts whose money reports `user` reads; None: every court (superuser)."""
-    if user.is_superuser:
-        return None
-    if not user.court_id:
-        return []
-    if user.role == Role.SUPERVISOR:
-        return user.court.descendant_ids()
-    if user.role in COURT_READERS or user.role in TEAM_READERS:
-        return [user.court_id]
+    """Courts whose money reports `user` reads; None: every court (superuser). The cases' visibility,
+    for the readers only."""
+    if user.is_superuser or user.role in READERS:
+        return visible_court_ids(user)
     return []
 
 
 def report_scope(user: User, *, court_id: int | None = None, team_id: int | None = None) -> ReportScope:
     """The scope `user` asked for, or NotAllowed with the reason. Without a court: every court the
     user reads (their own, or a supervisor's courts below)."""
-    if not (user.is_superuser or user.role in COURT_READERS | TEAM_READERS | {Role.SUPERVISOR}):
-        readers = "、".join(Role(r).label for r in sorted(COURT_READERS | TEAM_READERS | {Role.SUPERVISOR}))
+    if not (user.is_superuser or user.role in READERS):
+        readers = "、".join(Role(r).label for r in sorted(READERS))
         raise NotAllowed(f"您的角色（{user.get_role_display() or '无'}）不能查看案款报表；可由：{readers}")
     readable = readable_court_ids(user)
     if court_id is not None:

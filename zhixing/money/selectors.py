@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
-from zhixing.cases.exceptions import NotFound
+from zhixing.cases.exceptions import NotAllowed, NotFound
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.selectors import visible_court_ids
+from zhixing.courts.models import Court
 from zhixing.supervision.models import Deadline
 
 from . import ledger, services
@@ -85,6 +86,12 @@ def may_reverse(user: User, journal: Journal) -> bool:
     return journal.kind in services.REVERSIBLE and not is_reversed(journal) and may_record(user, journal.court_id)
 
 
+def shown_account(user: User, account_number: str) -> str:
+    """A bank account number as `user` may see it: a reader (a higher court's supervisor) sees the
+    last four digits only."""
+    return f"****{account_number[-4:]}" if user.is_read_only and len(account_number) > 4 else account_number
+
+
 def is_reversed(journal: Journal) -> bool:
     # the reverse one-to-one raises RelatedObjectDoesNotExist, an AttributeError, when there is none
     return hasattr(journal, "reversed_by")
@@ -104,15 +111,14 @@ def order_actions(user: User, order: PayoutOrder) -> dict:
 # ---------------------------------------------------------------- a case's money
 
 
-def sub_account_for(user: User, case: EnforcementCase) -> str:
+def sub_account_for(user: User, case: EnforcementCase, account: Account | None) -> str:
     """一案一账号. Shown to the court's own staff, the number is the one payers are told: the account
-    is opened (idempotently) so that a receipt by that number finds its case; to a reader the
-    number is only computed."""
-    if may_act_in(user, case.court_id):
-        return ledger.case_account(case).number
-    account = Account.objects.filter(case_id=case.pk).only("number").first()
+    is opened (idempotently) so that the number stays the case's even if the court's prefix changes
+    later (`services_settings.money_settings_update`); to a reader the number is only computed."""
     if account is not None:
         return account.number
+    if may_act_in(user, case.court_id):
+        return ledger.case_account(case).number
     return ledger.sub_account_number(ledger.settings_for(case.court_id).sub_account_prefix, case.pk)
 
 
@@ -138,7 +144,7 @@ def account_summary(user: User, case: EnforcementCase) -> dict:
     balance = account.balance_fen if account else 0
     held = services.held_fen(case.pk)
     return {
-        "number": sub_account_for(user, case),
+        "number": sub_account_for(user, case, account),
         "balance_fen": balance,
         "held_fen": held,
         "available_fen": balance - held,
@@ -205,6 +211,23 @@ def journal_get_for_user(*, user: User, pk: int) -> Journal:
     return journal
 
 
+def receipt_seen(court_id: int, bank_reference: str) -> bool:
+    """Whether the court already booked this bank reference (recording it again is an idempotent retry)."""
+    return bool(bank_reference) and Receipt.objects.filter(court_id=court_id, bank_reference=bank_reference).exists()
+
+
+def settings_court(user: User, court_id: int | None) -> Court:
+    """The court whose money settings `user` reads: his own; another only for a system administrator."""
+    if court_id is not None and court_id != user.court_id:
+        court = Court.objects.filter(pk=court_id).first() if user.is_superuser else None
+        if court is None:
+            raise NotFound("法院不存在")
+        return court
+    if user.court_id is None:
+        raise NotAllowed("请指明法院（court_id）")
+    return user.court
+
+
 def order_steps(order: PayoutOrder) -> list[dict]:
     """The order's approval chain, step by step: who decided, when, with what opinion."""
     approvals = {a.step: a for a in order.approvals.all()}
@@ -223,9 +246,6 @@ def order_steps(order: PayoutOrder) -> list[dict]:
         steps.append({"number": index + 1, "role": step["role"], "role_label": labels.get(step["role"], step["role"]),
                       "min_fen": int(step.get("min_fen", 0)), "approval": approval, "state": state})
     return steps
-
-
-STEP_STATES = {"approved": "同意", "rejected": "不予批准", "current": "待审批", "waiting": "未到", "not_reached": "未审批"}
 
 
 # ---------------------------------------------------------------- lists

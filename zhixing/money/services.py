@@ -521,7 +521,7 @@ def decide_refusal(user: User, order: PayoutOrder) -> str | None:
             return f"本步骤须由{Role(role).label}审批"
     if user.pk == order.ordered_by_id:
         return f"申请人不能审批自己的付款申请（{SEPARATION_CITATION}）"
-    if order.approvals.filter(approver_id=user.pk).exists():
+    if any(a.approver_id == user.pk for a in order.approvals.all()):  # prefetched on the pages
         return f"同一人不能审批两个步骤（{SEPARATION_CITATION}）"
     return None
 

@@ -69,11 +69,6 @@ def _writer(request: HttpRequest) -> None:
         raise PermissionDenied(READ_ONLY)
 
 
-def masked(account_number: str) -> str:
-    """A bank account number for a reader: the last four digits."""
-    return f"****{account_number[-4:]}" if len(account_number) > 4 else account_number
-
-
 def yuan_both(fen: int) -> str:
     """12,345.67元（人民币壹万贰仟叁佰肆拾伍元陆角柒分） — where a payout amount is confirmed."""
     return f"{amount_digits(fen)}（{amount_capital(fen)}）"
@@ -134,8 +129,7 @@ def _order_forms(user, order) -> None:
     order.amount_text = yuan_both(order.amount_fen)
     # why not: told to those who approve (the steps table already says whose turn it is)
     order.refusal_shown = order.actions["decide_refusal"] if selectors.is_approver(user) else None
-    if user.is_read_only:
-        order.payee_account = masked(order.payee_account)
+    order.payee_account = selectors.shown_account(user, order.payee_account)
     if order.actions["decide"]:
         step = order.steps[order.next_step]
         order.decide_form = DecideForm(prefix=f"decide-{order.pk}", action=reverse("money:order_decide", args=[order.pk]),
@@ -208,7 +202,7 @@ def receipt_record(request: HttpRequest) -> HttpResponse:
             form.add_error("target", "请填写本院案号")
             return None
         reference = d["bank_reference"].strip()
-        seen["retry"] = bool(reference) and Receipt.objects.filter(court_id=court_id, bank_reference=reference).exists()
+        seen["retry"] = selectors.receipt_seen(court_id, reference)
         return services.receipt_record(
             actor=user, court_id=court_id, amount_fen=d["amount"], received_on=d["received_on"], channel=d["channel"],
             case=d["case"], sub_account_number=d["sub_account_number"], payer_name=d["payer_name"],
@@ -224,15 +218,16 @@ def receipt_record(request: HttpRequest) -> HttpResponse:
     return _act(request, form, call, default_url=reverse("money:home"), message=message, title="到账登记")
 
 
-def _receipt_for_action(request: HttpRequest, pk: int) -> Receipt:
+def _for_action(request: HttpRequest, get: Callable, pk: int):
+    """The visible row an action is about (`get`: a selector's *_get_for_user), for a writer only."""
     _writer(request)
-    return _found(lambda: selectors.receipt_get_for_user(user=request.user, pk=pk))
+    return _found(lambda: get(user=request.user, pk=pk))
 
 
 @login_required
 @require_POST
 def receipt_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    receipt = _receipt_for_action(request, pk)
+    receipt = _for_action(request, selectors.receipt_get_for_user, pk)
     form = AssignForm(request.POST, prefix=f"assign-{pk}", court_id=receipt.court_id, dom_id=f"assign-{pk}",
                       action=reverse("money:receipt_assign", args=[pk]))
     return _act(request, form, lambda d: services.receipt_assign(actor=request.user, receipt=receipt, case=form.case,
@@ -244,7 +239,7 @@ def receipt_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def receipt_return(request: HttpRequest, pk: int) -> HttpResponse:
-    receipt = _receipt_for_action(request, pk)
+    receipt = _for_action(request, selectors.receipt_get_for_user, pk)
     form = ReturnForm(request.POST, prefix=f"return-{pk}", dom_id=f"return-{pk}",
                       action=reverse("money:receipt_return", args=[pk]))
     return _act(request, form, lambda d: services.receipt_return(actor=request.user, receipt=receipt, reason=d["reason"],
@@ -265,9 +260,8 @@ def _case_context(request: HttpRequest, case: EnforcementCase) -> dict:
     for order in orders:
         _order_forms(user, order)
     receipts = selectors.case_receipts(case)
-    if user.is_read_only:
-        for receipt in receipts:
-            receipt.payer_account = masked(receipt.payer_account)
+    for receipt in receipts:
+        receipt.payer_account = selectors.shown_account(user, receipt.payer_account)
     context = {"case": case, "summary": summary, "lines": lines, "orders": orders, "receipts": receipts,
                "bank": ledger.settings_for(case.court_id), "separation": SEPARATION_CITATION,
 
@@ -329,15 +323,10 @@ def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-def _order_for_action(request: HttpRequest, pk: int):
-    _writer(request)
-    return _found(lambda: selectors.order_get_for_user(user=request.user, pk=pk))
-
-
 @login_required
 @require_POST
 def order_decide(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_for_action(request, pk)
+    order = _for_action(request, selectors.order_get_for_user, pk)
     form = DecideForm(request.POST, prefix=f"decide-{pk}", action=reverse("money:order_decide", args=[pk]),
                       dom_id=f"decide-{pk}")
     return _act(request, form, lambda d: services.order_decide(actor=request.user, order=order,
@@ -350,7 +339,7 @@ def order_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_for_action(request, pk)
+    order = _for_action(request, selectors.order_get_for_user, pk)
     form = CancelForm(request.POST, prefix=f"cancel-{pk}", action=reverse("money:order_cancel", args=[pk]),
                       dom_id=f"cancel-{pk}")
     return _act(request, form, lambda d: services.order_cancel(actor=request.user, order=order, reason=d["reason"]),
@@ -361,7 +350,7 @@ def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
-    order = _order_for_action(request, pk)
+    order = _for_action(request, selectors.order_get_for_user, pk)
     form = PayForm(request.POST, prefix=f"pay-{pk}", action=reverse("money:order_pay", args=[pk]), dom_id=f"pay-{pk}",
                    intro=_pay_form(order).intro)
     return _act(request, form, lambda d: services.order_pay(actor=request.user, order=order, paid_on=d["paid_on"],
@@ -373,8 +362,7 @@ def order_pay(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def journal_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    _writer(request)
-    journal = _found(lambda: selectors.journal_get_for_user(user=request.user, pk=pk))
+    journal = _for_action(request, selectors.journal_get_for_user, pk)
     form = ReverseForm(request.POST, prefix=f"reverse-{pk}", action=reverse("money:journal_reverse", args=[pk]),
                        dom_id=f"reverse-{pk}")
     default = reverse("money:case", args=[journal.case_id]) if journal.case_id else reverse("money:journals")
@@ -442,17 +430,12 @@ def journals_list(request: HttpRequest) -> HttpResponse:
 
 
 def _settings_court(request: HttpRequest):
-    from zhixing.courts.models import Court
-
-    user = request.user
-    if user.is_superuser and request.GET.get("court"):
-        court = Court.objects.filter(pk=request.GET["court"]).first() if request.GET["court"].isdigit() else None
-        if court is None:
-            raise Http404("法院不存在")
-        return court
-    if user.court_id is None:
+    """The user's court; a system administrator's ?court= (anyone else's is ignored)."""
+    user, asked = request.user, request.GET.get("court", "")
+    if user.court_id is None and not (user.is_superuser and asked):
         raise PermissionDenied("只有法院工作人员可以查看本院案款设置")
-    return user.court
+    court_id = (int(asked) if asked.isdigit() else -1) if user.is_superuser and asked else None
+    return _found(lambda: selectors.settings_court(user, court_id))
 
 
 @login_required

@@ -55,14 +55,6 @@ def _may_import(user: User, court_id: int) -> bool:
     return user.is_superuser or (user.role in RECORDERS and user.court_id == court_id)
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(content, content_type=exports.XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
 # ---------------------------------------------------------------- statements
 
 
@@ -119,7 +111,7 @@ def statement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def statement_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     statement = _allowed(lambda: reconciliation.statement_get_for_user(user=request.user, pk=pk))
     content = exports.statement_lines_xlsx(statement, reconciliation.statement_lines(statement))
-    return _xlsx(content, exports.file_name("对账单明细", statement.court.name, statement.last_on or timezone.localdate(),
+    return exports.attachment(content, exports.file_name("对账单明细", statement.court.name, statement.last_on or timezone.localdate(),
                                             f"_{statement.pk}"))
 
 
@@ -166,7 +158,7 @@ def report_xlsx(request: HttpRequest) -> HttpResponse:
         recon = reconciliation.reconciliation_report(court=court, start=form.cleaned_data["start"], end=form.cleaned_data["end"])
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    return _xlsx(exports.reconciliation_xlsx(recon), exports.file_name("执行款专户对账", court.name, recon.end))
+    return exports.attachment(exports.reconciliation_xlsx(recon), exports.file_name("执行款专户对账", court.name, recon.end))
 
 
 @login_required
@@ -227,17 +219,23 @@ def _guard_reader(request: HttpRequest) -> None:
         raise PermissionDenied(exc.message) from exc
 
 
-@login_required
-@require_GET
-def balances(request: HttpRequest) -> HttpResponse:
+def _balance_report(scope: reports.ReportScope, data: dict) -> reports.BalanceReport:
+    return reports.balance_report(scope=scope, level=data["level"], period=data["period"], as_of=data["as_of"])
+
+
+def _aging_report(scope: reports.ReportScope, data: dict) -> reports.AgingReport:
+    return reports.aging_report(scope=scope, level=data["level"], as_of=data["as_of"])
+
+
+def _report_page(request: HttpRequest, form_class, build, template: str, **extra) -> HttpResponse:
+    """A report page: the form, and the report it asks for (paged) or the form's errors."""
     _guard_reader(request)
-    form, scope = _report_input(request, BalanceReportForm)
-    context: dict = {"form": form}
+    form, scope = _report_input(request, form_class)
+    context: dict = {"form": form, **extra}
     status = 422
     if scope is not None:
         try:
-            report_ = reports.balance_report(scope=scope, level=form.cleaned_data["level"],
-                                             period=form.cleaned_data["period"], as_of=form.cleaned_data["as_of"])
+            report_ = build(scope, form.cleaned_data)
         except DomainError as exc:
             form.add_domain_error(exc)
             status = exc.http_status
@@ -245,24 +243,21 @@ def balances(request: HttpRequest) -> HttpResponse:
             context.update(report=report_, page=Paginator(report_.rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page")),
                            query=_query(form))
             status = 200
-    return render(request, "money/reconciliation/balances.html", context, status=status)
+    return render(request, template, context, status=status)
 
 
-@login_required
-@require_GET
-def balances_xlsx(request: HttpRequest) -> HttpResponse:
+def _report_download(request: HttpRequest, form_class, build, export, prefix) -> HttpResponse:
+    """A report's XLSX; `prefix(report)` begins the file's name."""
     _guard_reader(request)
-    form, scope = _report_input(request, BalanceReportForm)
+    form, scope = _report_input(request, form_class)
     if scope is None:
         raise Http404("报表条件有误：" + "；".join(e for errors in form.errors.values() for e in errors))
     try:
-        report_ = reports.balance_report(scope=scope, level=form.cleaned_data["level"], period=form.cleaned_data["period"],
-                                         as_of=form.cleaned_data["as_of"])
+        report_ = build(scope, form.cleaned_data)
     except DomainError as exc:
         raise Http404(exc.message) from exc
-    return _xlsx(exports.balance_report_xlsx(report_),
-                 exports.file_name(f"案款余额{reports.PERIODS[report_.period]}", _scope_name(form), report_.as_of,
-                                   f"_按{reports.LEVELS[report_.level]}"))
+    return exports.attachment(export(report_), exports.file_name(prefix(report_), _scope_name(form), report_.as_of,
+                                                                 f"_按{reports.LEVELS[report_.level]}"))
 
 
 def _scope_name(form) -> str:
@@ -272,34 +267,25 @@ def _scope_name(form) -> str:
 
 @login_required
 @require_GET
+def balances(request: HttpRequest) -> HttpResponse:
+    return _report_page(request, BalanceReportForm, _balance_report, "money/reconciliation/balances.html")
+
+
+@login_required
+@require_GET
+def balances_xlsx(request: HttpRequest) -> HttpResponse:
+    return _report_download(request, BalanceReportForm, _balance_report, exports.balance_report_xlsx,
+                            lambda report_: f"案款余额{reports.PERIODS[report_.period]}")
+
+
+@login_required
+@require_GET
 def aging(request: HttpRequest) -> HttpResponse:
-    _guard_reader(request)
-    form, scope = _report_input(request, AgingReportForm)
-    context: dict = {"form": form, "bucket_labels": reports.BUCKET_LABELS}
-    status = 422
-    if scope is not None:
-        try:
-            report_ = reports.aging_report(scope=scope, level=form.cleaned_data["level"], as_of=form.cleaned_data["as_of"])
-        except DomainError as exc:
-            form.add_domain_error(exc)
-            status = exc.http_status
-        else:
-            context.update(report=report_, page=Paginator(report_.rows, REPORT_PAGE_SIZE).get_page(request.GET.get("page")),
-                           query=_query(form), citation=reports.UNIDENTIFIED_CITATION)
-            status = 200
-    return render(request, "money/reconciliation/aging.html", context, status=status)
+    return _report_page(request, AgingReportForm, _aging_report, "money/reconciliation/aging.html",
+                        bucket_labels=reports.BUCKET_LABELS, citation=reports.UNIDENTIFIED_CITATION)
 
 
 @login_required
 @require_GET
 def aging_xlsx(request: HttpRequest) -> HttpResponse:
-    _guard_reader(request)
-    form, scope = _report_input(request, AgingReportForm)
-    if scope is None:
-        raise Http404("报表条件有误：" + "；".join(e for errors in form.errors.values() for e in errors))
-    try:
-        report_ = reports.aging_report(scope=scope, level=form.cleaned_data["level"], as_of=form.cleaned_data["as_of"])
-    except DomainError as exc:
-        raise Http404(exc.message) from exc
-    return _xlsx(exports.aging_report_xlsx(report_),
-                 exports.file_name("案款账龄", _scope_name(form), report_.as_of, f"_按{reports.LEVELS[report_.level]}"))
+    return _report_download(request, AgingReportForm, _aging_report, exports.aging_report_xlsx, lambda _report: "案款账龄")
