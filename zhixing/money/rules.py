@@ -61,6 +61,10 @@ RECORDERS = frozenset({Role.FINANCE})
 ORDERERS = frozenset({Role.JUDGE, Role.ASSISTANT})
 PAYERS = frozenset({Role.FINANCE})
 SEPARATION_CITATION = MONEY_CITATION + "（执行款的通知、审批、支付相分离）"
+# A set-off decided by an approved procedure (the netting proposal, zhixing.netting) is recorded by
+# the judge or leader who applies it: no bank moves, so the finance desk has nothing to book.
+SET_OFF_RECORDERS = frozenset({Role.JUDGE, Role.ASSISTANT, Role.BUREAU_HEAD, Role.PRESIDENT})
+SET_OFF_CITATION = "最高人民法院关于人民法院办理执行异议和复议案件若干问题的规定第19条（抵销须经生效法律文书确认或申请执行人认可，且标的物种类、品质相同）"
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,8 @@ from .rules import (
     PAYERS,
     RECORDERS,
     SEPARATION_CITATION,
+    SET_OFF_CITATION,
+    SET_OFF_RECORDERS,
     UNIDENTIFIED_ASSIGN,
     application_fee_fen,
 )
@@ -328,55 +330,60 @@ def journal_reverse(*, actor: User, journal: Journal, reason: str) -> Journal:
     if not reason.strip():
         raise ValidationFailed([FieldError("reason", "冲正须写明理由")])
     with transaction.atomic():
-        journal = Journal.objects.select_for_update().get(pk=journal.pk)
-        if Journal.objects.filter(reverses_id=journal.pk).exists():
-            return journal.reversed_by  # a retry
-        if journal.kind not in REVERSIBLE:
-            raise DomainError(f"“{journal.get_kind_display()}”凭证不能冲正；请按业务撤回或重新办理", code="not_reversible")
-        receipt = Receipt.objects.filter(journal_id=journal.pk).first()
-        case = None
-        if journal.case_id:
-            (case,) = _lock_cases(journal.case)
-            account = ledger.case_account(case)
-            case_delta = sum(p.amount_fen for p in journal.postings.all() if p.account_id == account.pk)
-            # Reversing a credit to the case takes money off it: the promised part must stay.
-            if case_delta < 0:
-                account.refresh_from_db()
-                free = account.balance_fen - held_fen(case.pk)
-                set_off = set_off_left_fen(case.pk)
-                is_set_off = receipt is not None and receipt.channel == ReceiptChannel.SET_OFF
-                # Cash taken off must leave the set-off credit alone, and set-off credit taken off must not be
-                # already handed over.
-                room = min(free, set_off) if is_set_off else free - set_off
-                if room < -case_delta:
-                    raise ledger.Overdrawn(f"案款可用余额 {yuan(max(room, 0))} 不足冲正 {yuan(-case_delta)}："
-                                           "款项已发放或已申请发放" + ("" if is_set_off or not set_off else f"（其中 {yuan(set_off)} 为抵销款）"))
-        if receipt is not None and receipt.status in (ReceiptStatus.ASSIGNED, ReceiptStatus.RETURNED):
-            # Its money has left suspense: reversing the arrival would take someone else's.
-            raise Conflict(f"该笔款项{receipt.get_status_display()}，请先冲正认领或按退回处理", code="receipt_not_unidentified")
-        reversal = ledger.reverse(journal, actor=actor, reason=reason, value_on=timezone.localdate())
-        if receipt is not None:
-            receipt.status = ReceiptStatus.REVERSED
-            receipt.save(update_fields=["status"])
-        assigned = Receipt.objects.filter(assign_journal_id=journal.pk).first()
-        if assigned is not None:  # the assignment was wrong: the money waits in suspense again
-            assigned.status = ReceiptStatus.UNIDENTIFIED
-            assigned.case = None
-            assigned.save(update_fields=["status", "case"])
-        order = PayoutOrder.objects.filter(journal_id=journal.pk).first()
-        if order is not None:
-            order.status = OrderStatus.APPROVED  # the bank returned it: pay again (or cancel)
-            order.closed_note = f"银行退回：{reason}"[:500]
-            order.save(update_fields=["status", "closed_note"])
-        if case is not None:
-            before = after = None
-            if journal.kind in (JournalKind.RECEIPT, JournalKind.ASSIGN):
-                before, after = _performed(case, -receipt_amount(journal))
-            elif journal.kind == JournalKind.REFUND:
-                before, after = _performed(case, receipt_amount(journal))
-            _log(case, actor, f"冲正凭证{journal.pk}（{journal.get_kind_display()}）", reason=reason, before=before,
-                 after={**(after or {}), "journal": reversal.pk, "reverses": journal.pk})
-            _supervise(case)
+        return _reverse(actor, journal, reason)
+
+
+def _reverse(actor: User, journal: Journal, reason: str) -> Journal:
+    """The reversal itself; the caller has checked who may do it and holds a transaction."""
+    journal = Journal.objects.select_for_update().get(pk=journal.pk)
+    if Journal.objects.filter(reverses_id=journal.pk).exists():
+        return journal.reversed_by  # a retry
+    if journal.kind not in REVERSIBLE:
+        raise DomainError(f"“{journal.get_kind_display()}”凭证不能冲正；请按业务撤回或重新办理", code="not_reversible")
+    receipt = Receipt.objects.filter(journal_id=journal.pk).first()
+    case = None
+    if journal.case_id:
+        (case,) = _lock_cases(journal.case)
+        account = ledger.case_account(case)
+        case_delta = sum(p.amount_fen for p in journal.postings.all() if p.account_id == account.pk)
+        # Reversing a credit to the case takes money off it: the promised part must stay.
+        if case_delta < 0:
+            account.refresh_from_db()
+            free = account.balance_fen - held_fen(case.pk)
+            set_off = set_off_left_fen(case.pk)
+            is_set_off = receipt is not None and receipt.channel == ReceiptChannel.SET_OFF
+            # Cash taken off must leave the set-off credit alone, and set-off credit taken off must not be
+            # already handed over.
+            room = min(free, set_off) if is_set_off else free - set_off
+            if room < -case_delta:
+                raise ledger.Overdrawn(f"案款可用余额 {yuan(max(room, 0))} 不足冲正 {yuan(-case_delta)}："
+                                       "款项已发放或已申请发放" + ("" if is_set_off or not set_off else f"（其中 {yuan(set_off)} 为抵销款）"))
+    if receipt is not None and receipt.status in (ReceiptStatus.ASSIGNED, ReceiptStatus.RETURNED):
+        # Its money has left suspense: reversing the arrival would take someone else's.
+        raise Conflict(f"该笔款项{receipt.get_status_display()}，请先冲正认领或按退回处理", code="receipt_not_unidentified")
+    reversal = ledger.reverse(journal, actor=actor, reason=reason, value_on=timezone.localdate())
+    if receipt is not None:
+        receipt.status = ReceiptStatus.REVERSED
+        receipt.save(update_fields=["status"])
+    assigned = Receipt.objects.filter(assign_journal_id=journal.pk).first()
+    if assigned is not None:  # the assignment was wrong: the money waits in suspense again
+        assigned.status = ReceiptStatus.UNIDENTIFIED
+        assigned.case = None
+        assigned.save(update_fields=["status", "case"])
+    order = PayoutOrder.objects.filter(journal_id=journal.pk).first()
+    if order is not None:
+        order.status = OrderStatus.APPROVED  # the bank returned it: pay again (or cancel)
+        order.closed_note = f"银行退回：{reason}"[:500]
+        order.save(update_fields=["status", "closed_note"])
+    if case is not None:
+        before = after = None
+        if journal.kind in (JournalKind.RECEIPT, JournalKind.ASSIGN):
+            before, after = _performed(case, -receipt_amount(journal))
+        elif journal.kind == JournalKind.REFUND:
+            before, after = _performed(case, receipt_amount(journal))
+        _log(case, actor, f"冲正凭证{journal.pk}（{journal.get_kind_display()}）", reason=reason, before=before,
+             after={**(after or {}), "journal": reversal.pk, "reverses": journal.pk})
+        _supervise(case)
     return reversal
 
 
@@ -625,24 +632,100 @@ def order_pay(*, actor: User, order: PayoutOrder, paid_on: dt.date | None = None
             raise Conflict("划转在批准时已入账", code="transfer_not_paid")
         if bank_reference and PayoutOrder.objects.filter(court_id=order.court_id, bank_reference=bank_reference).exists():
             raise Conflict(f"银行流水号 {bank_reference} 已用于另一笔支付", code="bank_reference_conflict")
-        out = ledger.ledger_account(order.court_id, AccountKind.NONCASH if order.non_cash else AccountKind.BANK)
-        kind = JournalKind.REFUND if order.kind == OrderKind.REFUND else JournalKind.PAYOUT
-        journal = ledger.post(court_id=order.court_id, kind=kind, case=case,
-                              lines=[debit(ledger.case_account(case), order.amount_fen), credit(out, order.amount_fen)],
-                              value_on=paid_on, actor=actor, memo=f"付款单{order.pk} {order.payee_name}".strip(),
-                              reason=order.reason)
-        order.status = OrderStatus.PAID
-        order.paid_on = paid_on
-        order.bank_reference = bank_reference
-        order.paid_by = actor
-        order.journal = journal
-        order.save(update_fields=["status", "paid_on", "bank_reference", "paid_by", "journal"])
-        before = after = None
-        if order.kind == OrderKind.REFUND:
-            before, after = _performed(case, -order.amount_fen)
-        _log(case, actor, f"{order.get_kind_display()} {yuan(order.amount_fen)} 已支付（付款单{order.pk}，"
-             f"{order.payee_name or '非现金'}{'，流水号' + bank_reference if bank_reference else ''}）",
-             before=before, after={**(after or {}), "order": order.pk, "journal": journal.pk})
-        _settled_if_empty(case, actor, paid_on)
-        _supervise(case)
+        _book_payment(actor, order, case, paid_on, bank_reference)
     return order
+
+
+def _book_payment(actor: User, order: PayoutOrder, case: EnforcementCase, paid_on: dt.date, bank_reference: str) -> None:
+    """Book an approved order as paid; the caller holds the case lock and has checked the rest."""
+    out = ledger.ledger_account(order.court_id, AccountKind.NONCASH if order.non_cash else AccountKind.BANK)
+    kind = JournalKind.REFUND if order.kind == OrderKind.REFUND else JournalKind.PAYOUT
+    journal = ledger.post(court_id=order.court_id, kind=kind, case=case,
+                          lines=[debit(ledger.case_account(case), order.amount_fen), credit(out, order.amount_fen)],
+                          value_on=paid_on, actor=actor, memo=f"付款单{order.pk} {order.payee_name}".strip(),
+                          reason=order.reason)
+    order.status = OrderStatus.PAID
+    order.paid_on = paid_on
+    order.bank_reference = bank_reference
+    order.paid_by = actor
+    order.journal = journal
+    order.save(update_fields=["status", "paid_on", "bank_reference", "paid_by", "journal"])
+    before = after = None
+    if order.kind == OrderKind.REFUND:
+        before, after = _performed(case, -order.amount_fen)
+    _log(case, actor, f"{order.get_kind_display()} {yuan(order.amount_fen)} 已支付（付款单{order.pk}，"
+         f"{order.payee_name or '非现金'}{'，流水号' + bank_reference if bank_reference else ''}）",
+         before=before, after={**(after or {}), "order": order.pk, "journal": journal.pk})
+    _settled_if_empty(case, actor, paid_on)
+    _supervise(case)
+
+
+# ---------------------------------------------------------------- set-off decided by a procedure
+
+
+def set_off_settle(*, actor: User, case: EnforcementCase, amount_fen: int, basis: str, reference: str,
+                   on: dt.date | None = None) -> Receipt:
+    """抵销履行: the respondent's counter-claim against the applicant, set off by an approved procedure
+    (a netting proposal), is performance of the case: booked as set-off credit to the case and handed
+    over to the applicant at once as a non-cash payout — one transaction, no bank. Idempotent by
+    `reference` (e.g. "NET12-345"): a retry returns the first receipt."""
+    ensure_role(actor, SET_OFF_RECORDERS, "记录抵销")
+    ensure_can_act(actor, case.court_id)
+    _check_amount(amount_fen)
+    on = on or timezone.localdate()
+    _check_value_on(on, "on")
+    reference = reference.strip()
+    errors = []
+    if not basis.strip():
+        errors.append(FieldError("basis", f"抵销须载明依据（{SET_OFF_CITATION}）"))
+    if not reference:
+        errors.append(FieldError("reference", "抵销须有唯一编号（幂等）"))
+    if errors:
+        raise ValidationFailed(errors)
+    with transaction.atomic():
+        (case,) = _lock_cases(case)
+        existing = Receipt.objects.filter(court_id=case.court_id, bank_reference=reference).first()
+        if existing is not None:
+            if existing.case_id != case.pk or existing.channel != ReceiptChannel.SET_OFF:
+                raise Conflict(f"编号 {reference} 已用于另一笔款项", code="bank_reference_conflict")
+            return _same_receipt(existing, amount_fen, on)
+        receipt = _receipt_book(actor=actor, court_id=case.court_id, amount_fen=amount_fen, received_on=on,
+                                channel=ReceiptChannel.SET_OFF, case=case, sub_account_number="", payer_name="",
+                                payer_account="", bank_reference=reference, note=basis.strip())
+        order = PayoutOrder.objects.create(
+            court_id=case.court_id, case=case, kind=OrderKind.PAYOUT, amount_fen=amount_fen,
+            payee_name=case.applicant_names[:100], non_cash=True, reason=f"抵销：{basis.strip()}"[:500],
+            chain=[], status=OrderStatus.APPROVED, ordered_by=actor, ordered_at=timezone.now(), key=reference,
+        )
+        record_service_node(case=case, node_code="payout_prepared", occurred_on=on, actor=actor,
+                            note=f"抵销 {reference}", once_per_day=True)
+        _book_payment(actor, order, case, on, "")
+    return receipt
+
+
+def set_off_reverse(*, actor: User, reference: str, court_id: int, reason: str) -> Receipt:
+    """Undo a set-off recorded by `set_off_settle` (the procedure was reversed): the non-cash payout
+    and the set-off credit are each answered by a reversing journal; the originals stay."""
+    ensure_role(actor, SET_OFF_RECORDERS, "撤销抵销")
+    ensure_can_act(actor, court_id)
+    if not reason.strip():
+        raise ValidationFailed([FieldError("reason", "撤销抵销须写明理由")])
+    with transaction.atomic():
+        receipt = Receipt.objects.select_for_update().filter(court_id=court_id, bank_reference=reference.strip(),
+                                                             channel=ReceiptChannel.SET_OFF).first()
+        if receipt is None:
+            raise NotFound(f"没有编号为 {reference} 的抵销记录")
+        if receipt.status == ReceiptStatus.REVERSED:
+            return receipt  # a retry
+        (case,) = _lock_cases(receipt.case)
+        order = PayoutOrder.objects.select_for_update().filter(key=receipt.bank_reference, case_id=case.pk).first()
+        if order is not None and order.status == OrderStatus.PAID:
+            _reverse(actor, order.journal, reason)  # leaves the order approved again …
+            order.refresh_from_db()
+        if order is not None and order.status in OPEN_ORDER_STATUSES:
+            order.status = OrderStatus.CANCELLED  # … and it is not to be paid again
+            order.closed_note = f"撤销抵销：{reason}"[:500]
+            order.save(update_fields=["status", "closed_note"])
+        _reverse(actor, receipt.journal, reason)
+        receipt.refresh_from_db()
+    return receipt

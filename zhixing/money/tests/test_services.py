@@ -265,3 +265,30 @@ def test_set_off_credit_is_settled_only_without_cash_and_cash_leaves_it_alone(fi
     assert services.set_off_left_fen(case.pk) == 0 and court_balance(case.court_id, AccountKind.NONCASH) == 0
     assert balance(case) == 100_000 - fee and court_balance(case.court_id, AccountKind.BANK) == 100_000
     assert ledger.verify() == []
+
+
+def test_a_set_off_decided_by_a_procedure_is_performance_handed_over_at_once_and_reversible(judge, finance, case):
+    with pytest.raises(ValidationFailed, match="依据"):
+        services.set_off_settle(actor=judge, case=case, amount_fen=400_000, basis=" ", reference="NET1-1")
+    with pytest.raises(NotAllowed):  # the finance desk books banks' money; a set-off is the judge's decision
+        services.set_off_settle(actor=finance, case=case, amount_fen=400_000, basis="(2025)豫0883执12号", reference="NET1-1")
+    receipt = services.set_off_settle(actor=judge, case=case, amount_fen=400_000, basis="(2025)豫0883执12号",
+                                      reference="NET1-1")
+    assert services.set_off_settle(actor=judge, case=case, amount_fen=400_000, basis="(2025)豫0883执12号",
+                                   reference="NET1-1").pk == receipt.pk  # a retry books nothing
+    case.refresh_from_db()
+    assert case.performed_amount_fen == 400_000 and balance(case) == 0
+    assert court_balance(case.court_id, AccountKind.NONCASH) == 0
+    assert not Account.objects.filter(kind=AccountKind.BANK, balance_fen__gt=0).exists()  # no bank money moved
+    assert Journal.objects.filter(case=case).count() == 2
+    payout = Deadline.objects.get(case=case, rule_code="payout")
+    assert payout.met_on == today()  # no money waits: nothing to pay out
+    assert "(2025)豫0883执12号" in LogEntry.objects.filter(case=case, summary__contains="抵销").first().reason
+
+    services.set_off_reverse(actor=judge, reference="NET1-1", court_id=case.court_id, reason="抵销方案撤销")
+    services.set_off_reverse(actor=judge, reference="NET1-1", court_id=case.court_id, reason="抵销方案撤销")  # a retry
+    case.refresh_from_db()
+    receipt.refresh_from_db()
+    assert case.performed_amount_fen == 0 and balance(case) == 0 and receipt.status == ReceiptStatus.REVERSED
+    assert Journal.objects.filter(case=case).count() == 4  # the originals stay beside their reversals
+    assert services.set_off_left_fen(case.pk) == 0 and ledger.verify() == []
