@@ -124,6 +124,10 @@ NODES: tuple[Node, ...] = (
     Node("payout_prepared", "203001028", "办理款物支付手续", Stage.PAYOUT, HANDLING, "法发〔2017〕6号", by_service=True),
     Node("payout_done", "203001029", "案款发放完成", Stage.PAYOUT, HANDLING | {Role.FINANCE}, "法发〔2017〕6号",
          requires=("payout_prepared",), by_service=True),
+    # 暂缓发放 on approval answers the payout deadline; when its reason ends, 10 days run (zhixing.money)
+    Node("payout_deferred", "203001028", "暂缓发放", None, HANDLING | LEADERS, "法发〔2017〕6号（经批准暂缓发放）", by_service=True),
+    Node("payout_deferral_ended", "203001028", "暂缓发放事由消除", None, HANDLING | LEADERS,
+         "法发〔2017〕6号（事由消除后10日内发放）", by_service=True),
     # 任何阶段（不改变案件所处阶段）
     Node("sanction", "203001030", "启动执行制裁措施", None, FIELD, "民事诉讼法第118、119条"),
     Node("consumption_restriction", "203001030", "发出限制消费令", None, HANDLING, "限制高消费规定第1条"),

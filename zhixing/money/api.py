@@ -19,9 +19,9 @@ from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Court
 from zhixing.documents.formatting import amount_capital
 
-from . import ledger, selectors, services, services_settings
-from .choices import OrderKind, ReceiptChannel, ReceiptStatus
-from .models import Journal, PayoutOrder, Receipt
+from . import ledger, selectors, services, services_deferrals, services_settings
+from .choices import DeferralReason, OrderKind, ReceiptChannel, ReceiptStatus
+from .models import Journal, PayoutDeferral, PayoutOrder, Receipt
 
 router = Router(tags=["案款"])
 MAX_PAGE_SIZE = 200
@@ -35,6 +35,7 @@ class FeeOut(Schema):
     due_fen: int
     settled_fen: int
     outstanding_fen: int
+    excess_fen: int = Field(0, description="多收（执行到位减少后应退回案款账户的部分）")
     citation: str
 
 
@@ -43,6 +44,7 @@ class PayoutClockOut(Schema):
     due_on: dt.date | None = Field(None, description="发放期限")
     overdue: bool
     paused: bool
+    deferred: bool = Field(False, description="经批准暂缓发放中（发放期限不计算）")
 
 
 class AccountOut(Schema):
@@ -87,6 +89,7 @@ class ReceiptOut(Schema):
     assign_due: dt.date | None = Field(None, description="不明款认领期限")
     overdue: bool = Field(..., description="不明款已超过认领期限")
     journal_id: int
+    return_reference: str = Field("", description="不明款退回的银行流水号")
 
 
 class ReceiptPageOut(Schema):
@@ -232,6 +235,50 @@ class UnidentifiedQuery(PageQuery):
     q: str = ""
 
 
+class DeferralIn(Schema):
+    reason_kind: str = Field(..., description="暂缓事由：" + "；".join(f"{v} {label}" for v, label in DeferralReason.choices))
+    reason: str
+
+
+class DeferralEndIn(Schema):
+    ended_on: dt.date | None = Field(None, description="事由消除日；空：今天")
+    note: str
+
+
+class DeferralOut(Schema):
+    id: int
+    case_id: int
+    reason_kind: str
+    reason_label: str
+    reason: str
+    status: str
+    status_label: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str | None
+    decision_note: str
+    started_on: dt.date | None
+    ended_on: dt.date | None
+    end_note: str
+    resume_due: dt.date | None = Field(None, description="恢复发放期限（事由消除后10日）")
+
+
+class RemitIn(Schema):
+    amount_fen: int
+    remitted_on: dt.date
+    bank_reference: str
+    note: str = ""
+
+
+class RemitOut(Schema):
+    id: int
+    amount_fen: int
+    remitted_on: dt.date
+    bank_reference: str
+    note: str
+    journal_id: int
+
+
 class DecideIn(Schema):
     approve: bool
     note: str = ""
@@ -280,7 +327,7 @@ class SettingsOut(Schema):
 
 
 def fee_out(fee: dict) -> dict:
-    return {k: fee[k] for k in ("basis_fen", "due_fen", "settled_fen", "outstanding_fen", "citation")}
+    return {k: fee[k] for k in ("basis_fen", "due_fen", "settled_fen", "outstanding_fen", "excess_fen", "citation")}
 
 
 def receipt_out(r: Receipt, today: dt.date, user: User) -> dict:
@@ -291,7 +338,7 @@ def receipt_out(r: Receipt, today: dt.date, user: User) -> dict:
         "payer_account": selectors.shown_account(user, r.payer_account), "sub_account_number": r.sub_account_number,
         "bank_reference": r.bank_reference, "note": r.note, "assign_due": r.assign_due,
         "overdue": bool(r.status == ReceiptStatus.UNIDENTIFIED and r.assign_due and r.assign_due < today),
-        "journal_id": r.journal_id,
+        "journal_id": r.journal_id, "return_reference": r.return_reference,
     }
 
 
@@ -362,7 +409,7 @@ def case_account(request, case_id: int):
     return {"case_id": case.pk, "case_number": case.case_number, "account_number": summary["number"],
             "balance_fen": summary["balance_fen"], "held_fen": summary["held_fen"],
             "available_fen": summary["available_fen"], "performed_amount_fen": case.performed_amount_fen,
-            "fee": fee_out(summary["fee"]), "payout": summary["payout"]}
+            "fee": fee_out(summary["fee"]), "payout": {**summary["payout"], "deferred": summary["payout"]["deferral"] is not None}}
 
 
 @router.get("/cases/{int:case_id}/receipts", response=list[ReceiptOut], summary="案件的到账记录")
@@ -527,3 +574,57 @@ def put_settings(request, payload: SettingsIn, court_id: int | None = None):
         account_number=payload.account_number, sub_account_prefix=payload.sub_account_prefix,
         approval_chain=[step.dict() for step in payload.approval_chain])
     return settings_out(request.user, court)
+
+
+# ---------------------------------------------------------------- deferral, fee remittance
+
+
+def deferral_out(d: PayoutDeferral) -> dict:
+    return {
+        "id": d.pk, "case_id": d.case_id, "reason_kind": d.reason_kind, "reason_label": d.get_reason_kind_display(),
+        "reason": d.reason, "status": d.status, "status_label": d.get_status_display(),
+        "requested_by": d.requested_by.display_name, "requested_at": d.requested_at,
+        "decided_by": d.decided_by.display_name if d.decided_by_id else None, "decision_note": d.decision_note,
+        "started_on": d.started_on, "ended_on": d.ended_on, "end_note": d.end_note, "resume_due": d.resume_due,
+    }
+
+
+def _deferral(user: User, deferral_id: int) -> PayoutDeferral:
+    return selectors.deferral_get_for_user(user=user, pk=deferral_id)
+
+
+@router.get("/cases/{int:case_id}/deferrals", response=list[DeferralOut], summary="案件的暂缓发放")
+def case_deferrals(request, case_id: int):
+    return [deferral_out(d) for d in selectors.case_deferrals(_case(request.user, case_id))]
+
+
+@router.post("/cases/{int:case_id}/deferrals", response={201: DeferralOut}, summary="申请暂缓发放（法官、法官助理）")
+def request_deferral(request, case_id: int, payload: DeferralIn):
+    deferral = services_deferrals.deferral_request(actor=request.user, case=_case(request.user, case_id),
+                                                   reason_kind=payload.reason_kind, reason=payload.reason)
+    return Status(201, deferral_out(_deferral(request.user, deferral.pk)))
+
+
+@router.post("/deferrals/{int:deferral_id}/decide", response=DeferralOut, summary="审批暂缓发放（执行局长、院领导）")
+def decide_deferral(request, deferral_id: int, payload: DecideIn):
+    deferral = services_deferrals.deferral_decide(actor=request.user, deferral=_deferral(request.user, deferral_id),
+                                                  approve=payload.approve, note=payload.note)
+    return deferral_out(_deferral(request.user, deferral.pk))
+
+
+@router.post("/deferrals/{int:deferral_id}/end", response=DeferralOut, summary="登记暂缓事由消除（此后10日内发放）")
+def end_deferral(request, deferral_id: int, payload: DeferralEndIn):
+    deferral = services_deferrals.deferral_end(actor=request.user, deferral=_deferral(request.user, deferral_id),
+                                               ended_on=payload.ended_on, note=payload.note)
+    return deferral_out(_deferral(request.user, deferral.pk))
+
+
+@router.post("/fee-remittances", response={201: RemitOut}, summary="登记执行费上缴（财务；同一流水号重试不重复记账）")
+def remit_fee(request, payload: RemitIn):
+    user = request.user
+    if user.court_id is None:
+        raise ValidationFailed([FieldError("court", "系统管理员不属于任何法院，请由法院财务人员登记")])
+    r = services.fee_remit(actor=user, court_id=user.court_id, amount_fen=payload.amount_fen,
+                           remitted_on=payload.remitted_on, bank_reference=payload.bank_reference, note=payload.note)
+    return Status(201, {"id": r.pk, "amount_fen": r.amount_fen, "remitted_on": r.remitted_on,
+                        "bank_reference": r.bank_reference, "note": r.note, "journal_id": r.journal_id})

@@ -24,6 +24,7 @@ class JournalKind(models.TextChoices):
     PAYOUT = "payout", "发放"
     REFUND = "refund", "退款"
     TRANSFER = "transfer", "案件间划转"
+    REMIT = "remit", "执行费上缴"
     REVERSAL = "reversal", "冲正"
 
 
@@ -59,3 +60,23 @@ class OrderStatus(models.TextChoices):
 
 
 OPEN_ORDER_STATUSES = (OrderStatus.PENDING, OrderStatus.APPROVED)
+
+
+class DeferralReason(models.TextChoices):
+    """The grounds on which payout may be deferred (法发〔2017〕6号; rules.md §8)."""
+
+    DISTRIBUTION = "distribution", "需要进行案款分配"
+    FROZEN_ELSEWHERE = "frozen_elsewhere", "案款被其他法院或有关机关冻结"
+    NOT_COLLECTING = "not_collecting", "申请执行人经通知未领取"
+    SUSPENDED = "suspended", "案件中止执行或暂缓执行"
+    OTHER = "other", "其他正当理由"
+
+
+class DeferralStatus(models.TextChoices):
+    PENDING = "pending", "待审批"
+    ACTIVE = "active", "暂缓发放中"
+    REJECTED = "rejected", "未批准"
+    ENDED = "ended", "事由消除，恢复发放"
+
+
+OPEN_DEFERRAL_STATUSES = (DeferralStatus.PENDING, DeferralStatus.ACTIVE)

@@ -13,7 +13,7 @@ from zhixing.accounts.choices import Role
 from zhixing.cases.forms import DateInput, DomainErrorsMixin, YuanField
 from zhixing.cases.models import EnforcementCase
 
-from .choices import JournalKind, OrderKind, OrderStatus, ReceiptChannel, ReceiptStatus
+from .choices import DeferralReason, JournalKind, OrderKind, OrderStatus, ReceiptChannel, ReceiptStatus
 from .rules import APPROVER_ROLES
 from .selectors import MAX_CHAIN_STEPS
 from .services_settings import MAX_PREFIX_DIGITS
@@ -168,6 +168,41 @@ class DecideForm(ActionForm):
         if decision not in ("approve", "reject"):
             raise forms.ValidationError("请选择同意或不予批准")
         return decision
+
+
+class DeferralForm(ActionForm):
+    """申请暂缓发放: on one of the grounds of 法发〔2017〕6号, approved by the bureau head or a leader."""
+
+    submit_label = "提交暂缓发放申请"
+    reason_kind = forms.ChoiceField(label="暂缓事由", choices=DeferralReason.choices)
+    reason = forms.CharField(label="具体理由", max_length=500, widget=forms.Textarea(attrs={"rows": 2}),
+                             help_text="如：另有（2026）京0108执456号申请参与分配")
+
+
+class DeferralEndForm(ActionForm):
+    submit_label = "登记事由消除"
+    ended_on = forms.DateField(label="事由消除日", widget=DateInput())
+    note = forms.CharField(label="消除情况", max_length=500, help_text="如：分配方案已生效；冻结已解除")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ended_on"].initial = timezone.localdate()
+
+
+class RemitForm(ActionForm):
+    """执行费上缴: settled fee income paid to the treasury."""
+
+    submit_label = "登记上缴"
+    grid = True
+    amount = YuanField(label="金额（元）", required=True)
+    remitted_on = forms.DateField(label="上缴日期", widget=DateInput())
+    bank_reference = forms.CharField(label="银行流水号", max_length=60, help_text="与对账单支出行匹配")
+    note = forms.CharField(label="说明", required=False, max_length=300, help_text="如：2026年10月执行费上缴财政")
+    error_fields = {"amount_fen": "amount"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remitted_on"].initial = timezone.localdate()
 
 
 class CancelForm(ActionForm):

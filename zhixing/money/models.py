@@ -14,7 +14,17 @@ from django.db.models import Q
 
 from zhixing.documents.formatting import yuan_text
 
-from .choices import AccountKind, JournalKind, OrderKind, OrderStatus, ReceiptChannel, ReceiptStatus
+from .choices import (
+    OPEN_DEFERRAL_STATUSES,
+    AccountKind,
+    DeferralReason,
+    DeferralStatus,
+    JournalKind,
+    OrderKind,
+    OrderStatus,
+    ReceiptChannel,
+    ReceiptStatus,
+)
 
 
 class MoneySettings(models.Model):
@@ -131,6 +141,9 @@ class Receipt(models.Model):
     assign_due = models.DateField("认领期限", null=True, blank=True)
     journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="receipt")
     assign_journal = models.ForeignKey(Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # 不明款退回: the bank reference of the payment back, matched against the statement's debit line.
+    return_journal = models.ForeignKey(Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    return_reference = models.CharField("退回流水号", max_length=60, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
 
@@ -211,6 +224,66 @@ class Approval(models.Model):
         return f"付款单{self.order_id} 第{self.step + 1}步 {'同意' if self.approved else '不予批准'}"
 
 
+class PayoutDeferral(models.Model):
+    """暂缓发放: the case team asks, the bureau head or a court leader approves; while it runs the
+    payout deadline does not run, and when its reason ends the money is due within 10 days."""
+
+    court = models.ForeignKey("courts.Court", verbose_name="法院", on_delete=models.PROTECT, related_name="+")
+    case = models.ForeignKey("cases.EnforcementCase", verbose_name="案件", on_delete=models.PROTECT,
+                             related_name="payout_deferrals")
+    reason_kind = models.CharField("暂缓事由", max_length=20, choices=DeferralReason.choices)
+    reason = models.CharField("具体理由", max_length=500)
+    status = models.CharField("状态", max_length=10, choices=DeferralStatus.choices, default=DeferralStatus.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField("申请时间")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_note = models.CharField("审批意见", max_length=500, blank=True)
+    started_on = models.DateField("暂缓起始日", null=True, blank=True)
+    ended_on = models.DateField("事由消除日", null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="登记人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    end_note = models.CharField("事由消除情况", max_length=500, blank=True)
+    resume_due = models.DateField("恢复发放期限", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "暂缓发放"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case"], condition=Q(status__in=OPEN_DEFERRAL_STATUSES),
+                                    name="money_one_open_deferral_per_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"暂缓发放 {self.case} {self.get_status_display()}"
+
+
+class FeeRemittance(models.Model):
+    """执行费上缴: fee income leaves the enforcement account for the treasury; its bank reference
+    matches the statement's debit line."""
+
+    court = models.ForeignKey("courts.Court", verbose_name="法院", on_delete=models.PROTECT, related_name="+")
+    amount_fen = models.BigIntegerField("金额（分）")
+    remitted_on = models.DateField("上缴日期")
+    bank_reference = models.CharField("银行流水号", max_length=60)
+    note = models.CharField("说明", max_length=300, blank=True)
+    journal = models.OneToOneField(Journal, on_delete=models.PROTECT, related_name="remittance")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "执行费上缴"
+        ordering = ["-remitted_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="money_remittance_positive"),
+            models.UniqueConstraint(fields=["court", "bank_reference"], name="money_remittance_unique_bank_reference"),
+        ]
+
+    def __str__(self) -> str:
+        return f"执行费上缴 {yuan_text(self.amount_fen)}（{self.remitted_on}）"
+
+
 class StatementImport(models.Model):
     """An imported bank statement of the court's enforcement account (对账单). The same file twice is
     one import; a line already seen (same bank reference) is never booked again."""
@@ -247,6 +320,7 @@ class LineStatus(models.TextChoices):
     SUSPENSE = "suspense", "已据此挂不明款"
     MATCHED_PAYOUT = "matched_payout", "与已支付付款单相符"
     MATCHED_RETURN = "matched_return", "与不明款退回相符"
+    MATCHED_REMIT = "matched_remit", "与执行费上缴相符"
     UNMATCHED = "unmatched", "未匹配"
 
 

@@ -18,7 +18,7 @@ from zhixing.cases.selectors import visible_court_ids
 from zhixing.courts.models import Court
 
 from . import ledger
-from .choices import AccountKind, JournalKind
+from .choices import AccountKind
 from .models import Journal, LineStatus, Posting, StatementImport, StatementLine
 from .rules import RECORDERS
 
@@ -242,14 +242,14 @@ def _unmatched_movements(court: Court, postings, coverage) -> list[Movement]:
 
 def _references(journals: list[Journal]) -> dict[int, str]:
     """The bank reference each journal was booked with (receipt or payment), where there was one."""
-    from .models import PayoutOrder, Receipt
+    from .models import FeeRemittance, PayoutOrder, Receipt
 
     ids = [j.pk for j in journals]
     found = dict(Receipt.objects.filter(journal_id__in=ids).exclude(bank_reference="").values_list("journal_id", "bank_reference"))
     found.update(PayoutOrder.objects.filter(journal_id__in=ids).exclude(bank_reference="").values_list("journal_id", "bank_reference"))
-    for journal in journals:
-        if journal.kind == JournalKind.RETURN and journal.pk not in found and " " in journal.memo:
-            found[journal.pk] = journal.memo.rsplit(" ", 1)[-1]
+    found.update(Receipt.objects.filter(return_journal_id__in=ids).exclude(return_reference="")
+                 .values_list("return_journal_id", "return_reference"))
+    found.update(FeeRemittance.objects.filter(journal_id__in=ids).values_list("journal_id", "bank_reference"))
     return found
 
 

@@ -23,8 +23,10 @@ class Limit:
 
 # 不明款: assigned to its case (or returned) within 3 working days (Zhejiang practice; rules.md §8).
 UNIDENTIFIED_ASSIGN = Limit(3, "working_days", "浙江高院执行款管理：不明款3个工作日内认领（rules.md §8；一案一账号）")
-# After a deferral's reason ends the money is paid within 10 days (法发〔2017〕6号).
+# 暂缓发放: only on the bureau head's or a court leader's approval, on the listed grounds
+# (choices.DeferralReason); once the reason ends the money is paid within 10 days (法发〔2017〕6号).
 AFTER_DEFERRAL = Limit(10, "days", MONEY_CITATION + "（暂缓发放事由消除后10日内发放）")
+DEFERRAL_CITATION = MONEY_CITATION + "（有需要分配、被冻结、申请执行人未领取、中止或暂缓执行等情形的，经执行局长或院领导批准可暂缓发放）"
 
 # Enforcement application fee (诉讼费用交纳办法 Arts 14, 20): 50 yuan up to 10,000; then by bands.
 # (upper bound in fen or None, rate in basis points of the part within the band)
@@ -61,6 +63,8 @@ RECORDERS = frozenset({Role.FINANCE})
 ORDERERS = frozenset({Role.JUDGE, Role.ASSISTANT})
 PAYERS = frozenset({Role.FINANCE})
 SEPARATION_CITATION = MONEY_CITATION + "（执行款的通知、审批、支付相分离）"
+DEFERRAL_REQUESTERS = ORDERERS
+DEFERRAL_APPROVERS = frozenset({Role.BUREAU_HEAD, Role.PRESIDENT})
 # A set-off decided by an approved procedure (the netting proposal, zhixing.netting) is recorded by
 # the judge or leader who applies it: no bank moves, so the finance desk has nothing to book.
 SET_OFF_RECORDERS = frozenset({Role.JUDGE, Role.ASSISTANT, Role.BUREAU_HEAD, Role.PRESIDENT})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,11 +20,11 @@ from zhixing.courts.models import Court
 from zhixing.supervision.models import Deadline
 
 from . import ledger, services
-from .choices import OPEN_ORDER_STATUSES, AccountKind, OrderKind, OrderStatus, ReceiptStatus
-from .models import Account, Journal, PayoutOrder, Posting, Receipt
-from .rules import APPROVER_ROLES, ORDERERS, PAYERS, RECORDERS
+from .choices import OPEN_ORDER_STATUSES, AccountKind, DeferralStatus, OrderKind, OrderStatus, ReceiptStatus
+from .models import Account, FeeRemittance, Journal, PayoutDeferral, PayoutOrder, Posting, Receipt
+from .rules import APPROVER_ROLES, DEFERRAL_APPROVERS, DEFERRAL_REQUESTERS, ORDERERS, PAYERS, RECORDERS
 
-PAYOUT_RULE = "payout"  # the supervision rule whose stored deadline is the payout clock
+PAYOUT_RULES = ("payout", "payout_after_deferral")  # the supervision rules whose deadlines are the payout clock
 OPEN_DEADLINE = ("pending", "paused")
 # An approval chain has at most this many steps (settings refuse more): the to-approve query looks
 # at each possible current step in SQL.
@@ -123,19 +123,28 @@ def sub_account_for(user: User, case: EnforcementCase, account: Account | None) 
 
 
 def payout_clock(case: EnforcementCase, balance_fen: int) -> dict:
-    """The payout deadline of money held on the case: the supervision deadline (which counts approved
-    deferrals) when running, else `services.payout_due` from the oldest receipt still counted."""
+    """The payout deadline of money held on the case: none while an approved deferral runs; else the
+    earliest running supervision deadline (from receipt, or from the end of a deferral); else
+    computed from the oldest receipt still counted (or the last deferral's end, if later)."""
+    clock = {"start_on": None, "due_on": None, "overdue": False, "paused": False, "deferral": None}
     if balance_fen <= 0:
-        return {"start_on": None, "due_on": None, "overdue": False, "paused": False}
-    deadline = Deadline.objects.filter(case_id=case.pk, rule_code=PAYOUT_RULE, status__in=OPEN_DEADLINE).first()
+        return clock
+    deferral = (PayoutDeferral.objects.filter(case_id=case.pk, status__in=(DeferralStatus.ACTIVE, DeferralStatus.ENDED))
+                .order_by("-started_on", "-id").first())
+    if deferral is not None and deferral.status == DeferralStatus.ACTIVE:
+        return {**clock, "deferral": deferral}
+    deadline = (Deadline.objects.filter(case_id=case.pk, rule_code__in=PAYOUT_RULES, status__in=OPEN_DEADLINE)
+                .order_by("due_on").first())
     if deadline is not None:
         start, due, paused = deadline.start_on, deadline.due_on, deadline.status == "paused"
     else:
         start = (Receipt.objects.filter(case_id=case.pk, status__in=HOLDING_RECEIPTS).order_by("received_on")
                  .values_list("received_on", flat=True).first())
         due = services.payout_due(case.court_id, start) if start else None
+        if deferral is not None and start and start <= deferral.ended_on:
+            start, due = deferral.ended_on, deferral.resume_due  # held by the deferral until its end
         paused = False
-    return {"start_on": start, "due_on": due, "paused": paused,
+    return {**clock, "start_on": start, "due_on": due, "paused": paused,
             "overdue": bool(due and not paused and due < timezone.localdate())}
 
 
@@ -195,6 +204,32 @@ def order_get_for_user(*, user: User, pk: int) -> PayoutOrder:
     if order is None:
         raise NotFound("付款单不存在")
     return order
+
+
+def deferral_get_for_user(*, user: User, pk: int) -> PayoutDeferral:
+    deferral = _in_courts(PayoutDeferral.objects.all(), user).select_related("case").filter(pk=pk).first()
+    if deferral is None:
+        raise NotFound("暂缓发放记录不存在")
+    return deferral
+
+
+def case_deferrals(case: EnforcementCase) -> list[PayoutDeferral]:
+    return list(PayoutDeferral.objects.filter(case_id=case.pk)
+                .select_related("case", "requested_by", "decided_by", "ended_by"))
+
+
+def deferrals_pending(user: User) -> QuerySet[PayoutDeferral]:
+    """Deferral requests of the user's courts waiting for the bureau head or a leader."""
+    return (_in_courts(PayoutDeferral.objects.filter(status=DeferralStatus.PENDING), user)
+            .select_related("case", "requested_by").order_by("requested_at", "id"))
+
+
+def may_end_deferral(user: User, deferral: PayoutDeferral) -> bool:
+    return (user.is_superuser or user.role in DEFERRAL_REQUESTERS | DEFERRAL_APPROVERS) and may_act_in(user, deferral.court_id)
+
+
+def remittances_for(user: User) -> QuerySet[FeeRemittance]:
+    return _in_courts(FeeRemittance.objects.all(), user).select_related("created_by")
 
 
 def receipt_get_for_user(*, user: User, pk: int) -> Receipt:
@@ -271,8 +306,11 @@ def cases_holding_money(user: User, *, mine: bool = False, overdue: bool = False
             .values("case_id").annotate(s=Sum("amount_fen")).values("s"))
     oldest = (Receipt.objects.filter(case_id=OuterRef("case_id"), status__in=HOLDING_RECEIPTS)
               .order_by("received_on").values("received_on")[:1])
-    deadline = Deadline.objects.filter(case_id=OuterRef("case_id"), rule_code=PAYOUT_RULE, status__in=OPEN_DEADLINE)
+    deadline = (Deadline.objects.filter(case_id=OuterRef("case_id"), rule_code__in=PAYOUT_RULES, status__in=OPEN_DEADLINE)
+                .order_by("due_on"))
+    deferred = PayoutDeferral.objects.filter(case_id=OuterRef("case_id"), status=DeferralStatus.ACTIVE)
     accounts = accounts.annotate(
+        deferred=Exists(deferred),
         held_fen=Coalesce(Subquery(held), 0),
         oldest_on=Subquery(oldest),
         payout_start_on=Subquery(deadline.values("start_on")[:1]),

@@ -24,6 +24,7 @@ from . import ledger
 from .choices import (
     OPEN_ORDER_STATUSES,
     AccountKind,
+    DeferralStatus,
     JournalKind,
     OrderKind,
     OrderStatus,
@@ -31,7 +32,7 @@ from .choices import (
     ReceiptStatus,
 )
 from .ledger import credit, debit
-from .models import Account, Approval, Journal, PayoutOrder, Receipt
+from .models import Account, Approval, FeeRemittance, Journal, PayoutDeferral, PayoutOrder, Receipt
 from .rules import (
     APPLICATION_FEE_CITATION,
     DEFAULT_APPROVAL_CHAIN,
@@ -123,9 +124,14 @@ def _supervise(case: EnforcementCase) -> None:
 
 
 def _funds_arrived(case: EnforcementCase, actor, on: dt.date, note: str) -> None:
-    """执行款到账 starts the payout clock (supervision rule `payout`)."""
+    """执行款到账 starts the payout clock (supervision rule `payout`) — unless an approved deferral runs:
+    its reason holds the case's money as a whole, so money arriving meanwhile waits with the rest."""
     record_service_node(case=case, node_code="funds_received", occurred_on=on, actor=actor, note=note,
                         once_per_day=True)
+    deferral = PayoutDeferral.objects.filter(case_id=case.pk, status=DeferralStatus.ACTIVE).first()
+    if deferral is not None:
+        record_service_node(case=case, node_code="payout_deferred", occurred_on=on, actor=actor,
+                            note=f"暂缓发放期间到账，一并暂缓（{deferral.get_reason_kind_display()}）", once_per_day=True)
 
 
 def _settled_if_empty(case: EnforcementCase, actor, on: dt.date) -> bool:
@@ -138,6 +144,11 @@ def _settled_if_empty(case: EnforcementCase, actor, on: dt.date) -> bool:
         record_service_node(case=case, node_code="payout_prepared", occurred_on=on, actor=actor, note="案款已处理")
     record_service_node(case=case, node_code="payout_done", occurred_on=on, actor=actor, note="案款账户余额为零",
                         once_per_day=True)
+    for deferral in PayoutDeferral.objects.filter(case_id=case.pk, status=DeferralStatus.ACTIVE):
+        # Nothing is left to defer: the deferral ends with the money.
+        deferral.status, deferral.ended_on, deferral.end_note = DeferralStatus.ENDED, on, "案款已全部处理，暂缓发放随之结束"
+        deferral.save(update_fields=["status", "ended_on", "end_note"])
+        _log(case, actor, f"暂缓发放结束：{deferral.end_note}", after={"deferral": deferral.pk, "status": deferral.status})
     return True
 
 
@@ -306,14 +317,24 @@ def receipt_return(*, actor: User, receipt: Receipt, reason: str, bank_reference
             return receipt
         if receipt.status != ReceiptStatus.UNIDENTIFIED:
             raise Conflict(f"该笔款项{receipt.get_status_display()}，不能退回", code="receipt_not_unidentified")
-        ledger.post(court_id=receipt.court_id, kind=JournalKind.RETURN,
-                    lines=[debit(ledger.ledger_account(receipt.court_id, AccountKind.SUSPENSE), receipt.amount_fen),
-                           credit(ledger.ledger_account(receipt.court_id, AccountKind.BANK), receipt.amount_fen)],
-                    value_on=timezone.localdate(), actor=actor,
-                    memo=f"退回不明款 {receipt.payer_name} {bank_reference}".strip(), reason=reason)
-        receipt.status = ReceiptStatus.RETURNED
-        receipt.save(update_fields=["status"])
+        bank_reference = bank_reference.strip()
+        if bank_reference and _bank_debit_reference_used(receipt.court_id, bank_reference):
+            raise Conflict(f"银行流水号 {bank_reference} 已用于另一笔支出", code="bank_reference_conflict")
+        journal = ledger.post(court_id=receipt.court_id, kind=JournalKind.RETURN,
+                              lines=[debit(ledger.ledger_account(receipt.court_id, AccountKind.SUSPENSE), receipt.amount_fen),
+                                     credit(ledger.ledger_account(receipt.court_id, AccountKind.BANK), receipt.amount_fen)],
+                              value_on=timezone.localdate(), actor=actor,
+                              memo=f"退回不明款 {receipt.payer_name} {bank_reference}".strip(), reason=reason)
+        receipt.status, receipt.return_journal, receipt.return_reference = ReceiptStatus.RETURNED, journal, bank_reference[:60]
+        receipt.save(update_fields=["status", "return_journal", "return_reference"])
     return receipt
+
+
+def _bank_debit_reference_used(court_id: int, reference: str) -> bool:
+    """Each money-out line of the bank statement is one payment, return or remittance."""
+    return (PayoutOrder.objects.filter(court_id=court_id, bank_reference=reference).exists()
+            or Receipt.objects.filter(court_id=court_id, return_reference=reference).exists()
+            or FeeRemittance.objects.filter(court_id=court_id, bank_reference=reference).exists())
 
 
 # ---------------------------------------------------------------- corrections
@@ -406,17 +427,22 @@ def fee_status(case: EnforcementCase) -> dict:
     performed = EnforcementCase.objects.filter(pk=case.pk).values_list("performed_amount_fen", flat=True).get()
     due = application_fee_fen(performed) if performed else 0
     return {"basis_fen": performed, "due_fen": due, "settled_fen": settled,
-            "outstanding_fen": max(due - settled, 0), "citation": APPLICATION_FEE_CITATION}
+            "outstanding_fen": max(due - settled, 0), "excess_fen": max(settled - due, 0),
+            "citation": APPLICATION_FEE_CITATION}
 
 
 def fee_settle(*, actor: User, case: EnforcementCase, reason: str = "") -> Journal | None:
     """Take the enforcement fee from the case's money (paid after enforcement, borne by the
-    respondent); only what is available, the rest stays outstanding."""
+    respondent); only what is available, the rest stays outstanding. When the basis has since gone
+    down (money moved on to the case it belonged to, which pays the fee on it), the excess goes back
+    to the case account first."""
     ensure_role(actor, RECORDERS, "结算执行费")
     ensure_can_act(actor, case.court_id)
     with transaction.atomic():
         (case,) = _lock_cases(case)
         status = fee_status(case)
+        if status["excess_fen"] > 0:
+            return _fee_refund_excess(actor, case, status, reason)
         amount = min(status["outstanding_fen"], cash_available_fen(case))  # the fee is paid in cash
         if amount <= 0:
             raise DomainError("没有可结算的执行费" if status["outstanding_fen"] <= 0 else "案款可用余额为零，暂不能结算执行费",
@@ -431,6 +457,55 @@ def fee_settle(*, actor: User, case: EnforcementCase, reason: str = "") -> Journ
         _settled_if_empty(case, actor, timezone.localdate())
         _supervise(case)
     return journal
+
+
+def _fee_refund_excess(actor: User, case: EnforcementCase, status: dict, reason: str) -> Journal:
+    amount = status["excess_fen"]
+    fee_account = ledger.ledger_account(case.court_id, AccountKind.FEE)
+    journal = ledger.post(court_id=case.court_id, kind=JournalKind.FEE, case=case,
+                          lines=[debit(fee_account, amount), credit(ledger.case_account(case), amount)],
+                          value_on=timezone.localdate(), actor=actor,
+                          memo=f"退回多收执行申请费（执行到位 {yuan(status['basis_fen'])}，应收 {yuan(status['due_fen'])}）",
+                          reason=reason)
+    _log(case, actor, f"退回多收执行申请费 {yuan(amount)}", reason=reason or APPLICATION_FEE_CITATION,
+         after={"journal": journal.pk, "fee_due_fen": status["due_fen"], "settled_fen": status["settled_fen"] - amount})
+    _supervise(case)
+    return journal
+
+
+def fee_income_fen(court_id: int) -> int:
+    account = Account.objects.filter(court_id=court_id, kind=AccountKind.FEE).first()
+    return account.balance_fen if account else 0
+
+
+def fee_remit(*, actor: User, court_id: int, amount_fen: int, remitted_on: dt.date, bank_reference: str,
+              note: str = "") -> FeeRemittance:
+    """执行费上缴: settled fee income paid out of the enforcement account to the treasury. The bank
+    reference books once; it is what the statement's debit line is matched by."""
+    ensure_role(actor, RECORDERS, "上缴执行费")
+    ensure_can_act(actor, court_id)
+    _check_amount(amount_fen)
+    _check_value_on(remitted_on, "remitted_on")
+    bank_reference = bank_reference.strip()
+    if not bank_reference:
+        raise ValidationFailed([FieldError("bank_reference", "请填写银行流水号")])
+    with transaction.atomic():
+        existing = FeeRemittance.objects.filter(court_id=court_id, bank_reference=bank_reference).first()
+        if existing is not None:
+            if (existing.amount_fen, existing.remitted_on) != (amount_fen, remitted_on):
+                raise Conflict(f"银行流水号 {bank_reference} 已登记为上缴 {yuan(existing.amount_fen)}（{existing.remitted_on}）",
+                               code="bank_reference_conflict")
+            return existing  # a retry
+        if _bank_debit_reference_used(court_id, bank_reference):
+            raise Conflict(f"银行流水号 {bank_reference} 已用于另一笔支出", code="bank_reference_conflict")
+        fee_account = ledger.ledger_account(court_id, AccountKind.FEE)
+        journal = ledger.post(court_id=court_id, kind=JournalKind.REMIT,
+                              lines=[debit(fee_account, amount_fen),
+                                     credit(ledger.ledger_account(court_id, AccountKind.BANK), amount_fen)],
+                              value_on=remitted_on, actor=actor, memo=f"执行费上缴 {bank_reference}", reason=note)
+        return FeeRemittance.objects.create(court_id=court_id, amount_fen=amount_fen, remitted_on=remitted_on,
+                                            bank_reference=bank_reference[:60], note=note.strip()[:300],
+                                            journal=journal, created_by=actor)
 
 
 # ---------------------------------------------------------------- payout orders
@@ -630,8 +705,8 @@ def order_pay(*, actor: User, order: PayoutOrder, paid_on: dt.date | None = None
             raise Conflict(f"付款单{order.get_status_display()}，不能支付", code="order_not_approved")
         if order.kind == OrderKind.TRANSFER:
             raise Conflict("划转在批准时已入账", code="transfer_not_paid")
-        if bank_reference and PayoutOrder.objects.filter(court_id=order.court_id, bank_reference=bank_reference).exists():
-            raise Conflict(f"银行流水号 {bank_reference} 已用于另一笔支付", code="bank_reference_conflict")
+        if bank_reference and _bank_debit_reference_used(order.court_id, bank_reference):
+            raise Conflict(f"银行流水号 {bank_reference} 已用于另一笔支出", code="bank_reference_conflict")
         _book_payment(actor, order, case, paid_on, bank_reference)
     return order
 

@@ -29,13 +29,12 @@ from zhixing.cases.models import EnforcementCase
 from zhixing.cases.services import ensure_can_act, ensure_role
 
 from . import ledger, services
-from .choices import AccountKind, JournalKind, OrderStatus, ReceiptChannel
+from .choices import AccountKind, OrderStatus, ReceiptChannel
 from .models import (
     Account,
-    Journal,
+    FeeRemittance,
     LineStatus,
     PayoutOrder,
-    Posting,
     Receipt,
     StatementImport,
     StatementLine,
@@ -385,9 +384,9 @@ def _sub_account_note(court_id: int, number: str) -> str:
     return f"本院没有子账号 {number}"
 
 
-def match_debit(line: Line, orders: dict[str, PayoutOrder], returns: dict[str, tuple[int, str, int]]) -> None:
-    """A payment out of the account: the paid order bearing its reference, or a return of
-    unidentified money; else unmatched (a bank charge, a payment not yet recorded …)."""
+def match_debit(line: Line, orders: dict[str, PayoutOrder], returns: dict[str, tuple[int, str, int, str]]) -> None:
+    """A payment out of the account: the paid order bearing its reference, a return of
+    unidentified money or a fee remittance; else unmatched (a bank charge, a payment not yet recorded …)."""
     order = orders.get(line.bank_reference)
     if order is not None:
         if order.amount_fen == -line.amount_fen:
@@ -399,11 +398,11 @@ def match_debit(line: Line, orders: dict[str, PayoutOrder], returns: dict[str, t
         return
     found = returns.get(line.bank_reference)
     if found is not None and found[2] == line.amount_fen:
-        line.status, line.journal_id = LineStatus.MATCHED_RETURN, found[0]
+        line.status, line.journal_id = found[3], found[0]
         line.note = f"凭证{found[0]}：{found[1]}"[:300]
         return
     line.status = LineStatus.UNMATCHED
-    line.note = "没有流水号相同的已支付付款单或不明款退回"
+    line.note = "没有流水号相同的已支付付款单、不明款退回或执行费上缴"
 
 
 def _orders_by_reference(court_id: int, references: list[str]) -> dict[str, PayoutOrder]:
@@ -415,21 +414,18 @@ def _orders_by_reference(court_id: int, references: list[str]) -> dict[str, Payo
     return found
 
 
-def _returns_by_reference(court_id: int, references: list[str]) -> dict[str, tuple[int, str, int]]:
-    """{reference: (journal, memo, bank amount)} of the returns of unidentified money bearing the
-    references. A return names its bank reference only at the end of its memo (services.receipt_return:
-    "退回不明款 <payer> <reference>"); returns are few, so the court's are read and matched here."""
-    if not references:
-        return {}
-    wanted = set(references)
-    memos = {}
-    for pk, memo in Journal.objects.filter(court_id=court_id, kind=JournalKind.RETURN).values_list("pk", "memo"):
-        reference = memo.rsplit(" ", 1)[-1] if " " in memo else ""
-        if reference in wanted:
-            memos[pk] = (reference, memo)
-    amounts = dict(Posting.objects.filter(journal_id__in=list(memos), account__kind=AccountKind.BANK)
-                   .values_list("journal_id", "amount_fen"))
-    return {reference: (pk, memo, amounts.get(pk, 0)) for pk, (reference, memo) in memos.items()}
+def _returns_by_reference(court_id: int, references: list[str]) -> dict[str, tuple[int, str, int, str]]:
+    """{reference: (journal, note, bank amount, line status)} of the other payments out of the account
+    bearing the references: returns of unidentified money and fee remittances (执行费上缴)."""
+    found = {}
+    for chunk in _chunks(references):
+        for receipt in Receipt.objects.filter(court_id=court_id, return_reference__in=chunk, return_journal__isnull=False):
+            found[receipt.return_reference] = (receipt.return_journal_id, f"退回不明款（{receipt.payer_name or '付款人不详'}）",
+                                               -receipt.amount_fen, LineStatus.MATCHED_RETURN)
+        for remittance in FeeRemittance.objects.filter(court_id=court_id, bank_reference__in=chunk):
+            found[remittance.bank_reference] = (remittance.journal_id, f"执行费上缴（{remittance.remitted_on}）",
+                                                -remittance.amount_fen, LineStatus.MATCHED_REMIT)
+    return found
 
 
 def _receipts_by_reference(court_id: int, references: list[str]) -> dict[str, Receipt]:

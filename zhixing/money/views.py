@@ -25,27 +25,30 @@ from zhixing.cases.templatetags.money import yuan_plain
 from zhixing.documents.formatting import amount_capital, amount_digits
 from zhixing.pages import is_htmx, run_service
 
-from . import ledger, selectors, services, services_settings
+from . import ledger, selectors, services, services_deferrals, services_settings
 from .choices import OrderStatus, ReceiptStatus
 from .forms import (
     AssignForm,
     CancelForm,
     CaseListFilter,
     DecideForm,
+    DeferralEndForm,
+    DeferralForm,
     FeeForm,
     JournalFilter,
     OrderForm,
     OrderListFilter,
     PayForm,
     ReceiptForm,
+    RemitForm,
     ReturnForm,
     ReverseForm,
     SettingsForm,
     StepFormSet,
     UnidentifiedFilter,
 )
-from .models import Receipt
-from .rules import SEPARATION_CITATION, UNIDENTIFIED_ASSIGN
+from .models import PayoutDeferral, Receipt
+from .rules import AFTER_DEFERRAL, DEFERRAL_CITATION, SEPARATION_CITATION, UNIDENTIFIED_ASSIGN
 
 PAGE_SIZE = 30
 LEDGER_PAGE_SIZE = 50
@@ -175,8 +178,17 @@ def home(request: HttpRequest) -> HttpResponse:
         context["to_pay"] = to_pay
         context["journals"] = list(selectors.journals_for(user)[:DESK_ROWS])
         _journal_forms(user, context["journals"])
+        if user.court_id:
+            context["fee_income_fen"] = services.fee_income_fen(user.court_id)
+            context["remit_form"] = RemitForm(action=reverse("money:fee_remit"), dom_id="remit-form")
+            context["remittances"] = selectors.remittances_for(user)[:DESK_ROWS]
     if approver:
         context["to_approve"] = list(selectors.orders_to_approve(user, selectors.orders_for(user))[:DESK_ROWS])
+        deferrals = [d for d in selectors.deferrals_pending(user)[:DESK_ROWS]
+                     if services_deferrals.deferral_refusal(user, d) is None]
+        for deferral in deferrals:
+            deferral.decide_form = _deferral_decide_form(deferral)
+        context["deferrals_to_approve"] = deferrals
     holding = selectors.cases_holding_money(user, mine=orderer and not user.is_superuser)
     context["holding"] = selectors.mark_holding_rows(list(holding[:DESK_ROWS]))
     context["holding_mine"] = orderer and not user.is_superuser
@@ -268,9 +280,30 @@ def _case_context(request: HttpRequest, case: EnforcementCase) -> dict:
                "can_order": selectors.may_order(user, case) and case.status != CaseStatus.ARCHIVED}
     if context["can_order"]:
         context["order_form"] = OrderForm(case=case, action=reverse("money:order_create", args=[case.pk]), dom_id="order-form")
-    if selectors.may_record(user, case.court_id) and summary["fee"]["outstanding_fen"] > 0:
+    fee = summary["fee"]
+    if selectors.may_record(user, case.court_id) and (fee["outstanding_fen"] > 0 or fee["excess_fen"] > 0):
         context["fee_form"] = FeeForm(action=reverse("money:fee_settle", args=[case.pk]), dom_id="fee-form")
+        if fee["excess_fen"] > 0:
+            context["fee_form"].submit_label = "退回多收执行费"
+    context["deferrals"] = deferrals = selectors.case_deferrals(case)
+    context["deferral_citation"], context["after_deferral"] = DEFERRAL_CITATION, AFTER_DEFERRAL
+    for deferral in deferrals:
+        if services_deferrals.deferral_refusal(user, deferral) is None:
+            deferral.decide_form = _deferral_decide_form(deferral)
+        if deferral.status == "active" and selectors.may_end_deferral(user, deferral):
+            deferral.end_form = DeferralEndForm(prefix=f"end-{deferral.pk}", dom_id=f"end-{deferral.pk}",
+                                                action=reverse("money:deferral_end", args=[deferral.pk]))
+    if (context["can_order"] and summary["balance_fen"] > 0
+            and not any(d.status in ("pending", "active") for d in deferrals)):
+        context["deferral_form"] = DeferralForm(action=reverse("money:deferral_request", args=[case.pk]),
+                                                dom_id="deferral-form")
     return context
+
+
+def _deferral_decide_form(deferral: PayoutDeferral) -> DecideForm:
+    return DecideForm(prefix=f"defer-{deferral.pk}", action=reverse("money:deferral_decide", args=[deferral.pk]),
+                      dom_id=f"defer-{deferral.pk}",
+                      intro=f"{deferral.case.case_number} 暂缓发放（{deferral.get_reason_kind_display()}）：{deferral.reason}")
 
 
 @login_required
@@ -305,6 +338,63 @@ def order_create(request: HttpRequest, pk: int) -> HttpResponse:
         default_url=reverse("money:case", args=[pk]), title="申请付款",
         message=lambda o: f"已提交付款单{o.pk}：{o.get_kind_display()} {amount_digits(o.amount_fen)}，"
                           + ("待审批" if o.status == OrderStatus.PENDING else o.get_status_display()))
+
+
+# ---------------------------------------------------------------- deferral, fee remittance
+
+
+@login_required
+@require_POST
+def deferral_request(request: HttpRequest, pk: int) -> HttpResponse:
+    _writer(request)
+    case = _visible_case(request, pk)
+    form = DeferralForm(request.POST, action=reverse("money:deferral_request", args=[pk]), dom_id="deferral-form")
+    return _act(request, form, lambda d: services_deferrals.deferral_request(
+        actor=request.user, case=case, reason_kind=d["reason_kind"], reason=d["reason"]),
+        default_url=reverse("money:case", args=[pk]), title="申请暂缓发放",
+        message=lambda d: f"已提交暂缓发放申请（{d.get_reason_kind_display()}），待执行局长或院领导审批")
+
+
+@login_required
+@require_POST
+def deferral_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    deferral = _for_action(request, selectors.deferral_get_for_user, pk)
+    form = DecideForm(request.POST, prefix=f"defer-{pk}", action=reverse("money:deferral_decide", args=[pk]),
+                      dom_id=f"defer-{pk}")
+    return _act(request, form, lambda d: services_deferrals.deferral_decide(
+        actor=request.user, deferral=deferral, approve=d["decision"] == "approve", note=d["note"]),
+        default_url=reverse("money:case", args=[deferral.case_id]), title="审批暂缓发放",
+        message=lambda d: f"{d.case.case_number} 暂缓发放：{d.get_status_display()}")
+
+
+@login_required
+@require_POST
+def deferral_end(request: HttpRequest, pk: int) -> HttpResponse:
+    deferral = _for_action(request, selectors.deferral_get_for_user, pk)
+    form = DeferralEndForm(request.POST, prefix=f"end-{pk}", action=reverse("money:deferral_end", args=[pk]),
+                           dom_id=f"end-{pk}")
+    return _act(request, form, lambda d: services_deferrals.deferral_end(
+        actor=request.user, deferral=deferral, ended_on=d["ended_on"], note=d["note"]),
+        default_url=reverse("money:case", args=[deferral.case_id]), title="登记暂缓事由消除",
+        message=lambda d: f"暂缓发放事由已消除，请于 {d.resume_due:%Y-%m-%d} 前发放")
+
+
+@login_required
+@require_POST
+def fee_remit(request: HttpRequest) -> HttpResponse:
+    _writer(request)
+    user = request.user
+    form = RemitForm(request.POST, action=reverse("money:fee_remit"), dom_id="remit-form")
+
+    def call(d):
+        if user.court_id is None:
+            form.add_error(None, "系统管理员不属于任何法院，请由法院财务人员登记")
+            return None
+        return services.fee_remit(actor=user, court_id=user.court_id, amount_fen=d["amount"], remitted_on=d["remitted_on"],
+                                  bank_reference=d["bank_reference"], note=d["note"])
+
+    return _act(request, form, call, default_url=reverse("money:home"), title="执行费上缴",
+                message=lambda r: f"已登记执行费上缴 {amount_digits(r.amount_fen)}（流水号 {r.bank_reference}）")
 
 
 # ---------------------------------------------------------------- orders

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from zhixing.money.rules import AFTER_DEFERRAL
 from zhixing.property.rules import CLUE_CITATION, CLUE_VERIFY_DAYS, RENEWAL_REMINDER_DAYS
 from zhixing.workdays import calendar
 
@@ -175,8 +176,14 @@ RULES: tuple[DeadlineRule, ...] = (
     DeadlineRule(
         "payout", "执行款发放", Kind.PAIRED, 30, "days",
         "关于执行款物管理工作的规定（法发〔2017〕6号）：到账通知之日起30日内发放",
-        start_nodes=("funds_received",), met_by=("payout_done",), wuchao=WuChao.PAYOUT_OVERDUE,
-        remedy="发放执行款", remedy_nodes=("payout_prepared",),
+        # An approved deferral (暂缓发放) answers it too; its end starts `payout_after_deferral`.
+        start_nodes=("funds_received",), met_by=("payout_done", "payout_deferred"), wuchao=WuChao.PAYOUT_OVERDUE,
+        remedy="发放执行款，或报批暂缓发放", remedy_nodes=("payout_prepared",),
+    ),
+    DeadlineRule(
+        "payout_after_deferral", "暂缓事由消除后发放", Kind.PAIRED, AFTER_DEFERRAL.amount, AFTER_DEFERRAL.unit,
+        AFTER_DEFERRAL.citation, start_nodes=("payout_deferral_ended",), met_by=("payout_done",),
+        wuchao=WuChao.PAYOUT_OVERDUE, remedy="发放执行款", remedy_nodes=("payout_prepared",),
     ),
     DeadlineRule(
         "close_period", "执行期限（6个月）", Kind.FILING, 6, "months",

@@ -73,7 +73,8 @@ def test_the_account_of_a_case(client, finance, judge, case):
     assert body["account_number"] == Account.objects.get(case_id=case.pk).number
     assert (body["balance_fen"], body["held_fen"], body["available_fen"]) == (2_000_000, 0, 2_000_000)
     assert body["fee"]["due_fen"] == application_fee_fen(2_000_000) and "第14条" in body["fee"]["citation"]
-    assert body["payout"] == {"start_on": "2026-11-25", "due_on": "2026-12-25", "overdue": False, "paused": False}
+    assert body["payout"] == {"start_on": "2026-11-25", "due_on": "2026-12-25", "overdue": False, "paused": False,
+                               "deferred": False}
 
 
 def test_another_courts_money_is_404_and_a_supervisor_reads(client, finance, other_judge, supervisor, case):

@@ -288,7 +288,7 @@ def test_the_api_lists_statements_lines_and_the_reconciliation(client, finance, 
     assert listing["count"] == 1 and listing["items"][0]["file_name"] == "11月.csv"
     detail = client.get(f"{API}/statements/{imported.pk}", **headers).json()
     assert detail["counts"] == {"matched_receipt": 0, "booked": 1, "suspense": 1, "matched_payout": 0,
-                                "matched_return": 0, "unmatched": 1}
+                                "matched_return": 0, "matched_remit": 0, "unmatched": 1}
     lines = client.get(f"{API}/statements/{imported.pk}/lines?status=booked", **headers).json()
     assert lines["count"] == 1 and lines["items"][0]["case_number"] == case.case_number
     assert client.get(f"{API}/statements/{imported.pk}/lines?status=nonsense", **headers).status_code == 422
