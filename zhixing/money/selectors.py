@@ -112,13 +112,11 @@ def order_actions(user: User, order: PayoutOrder) -> dict:
 
 
 def sub_account_for(user: User, case: EnforcementCase, account: Account | None) -> str:
-    """一案一账号. Shown to the court's own staff, the number is the one payers are told: the account
-    is opened (idempotently) so that the number stays the case's even if the court's prefix changes
-    later (`services_settings.money_settings_update`); to a reader the number is only computed."""
+    """一案一账号: the account's number, or — before it opens — the number it will open with. A page
+    view writes nothing: a change of the court's prefix first opens every account not yet opened
+    under the old prefix (`services_settings._keep_told_numbers`), so a number once shown stays."""
     if account is not None:
         return account.number
-    if may_act_in(user, case.court_id):
-        return ledger.case_account(case).number
     return ledger.sub_account_number(ledger.settings_for(case.court_id).sub_account_prefix, case.pk)
 
 

@@ -14,10 +14,12 @@ from django.db import transaction
 from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.exceptions import FieldError, NotAllowed, ValidationFailed
+from zhixing.cases.models import EnforcementCase
 from zhixing.courts.models import Court
 
 from . import ledger
-from .models import MoneySettings
+from .choices import AccountKind
+from .models import Account, MoneySettings
 from .rules import APPROVER_ROLES, DEFAULT_APPROVAL_CHAIN
 from .selectors import MAX_CHAIN_STEPS
 
@@ -114,12 +116,27 @@ def money_settings_update(*, actor: User, court: Court, bank_name: str, account_
         after = _snapshot(row)
         if not created and before == after:
             return row
+        old_prefix = before.get("sub_account_prefix") if not created else MoneySettings._meta.get_field("sub_account_prefix").default
+        if old_prefix != sub_account_prefix:
+            _keep_told_numbers(court, old_prefix)
         row.save()
         message = _change_message(before, after)
         LogEntry.objects.log_actions(actor.pk, [row], ADDITION if created else CHANGE, change_message=message,
                                      single_object=True)
         audit.info("money settings of court %s changed by %s: %s", court.court_code, actor.username, message)
     return row
+
+
+def _keep_told_numbers(court: Court, prefix: str) -> int:
+    """A case's sub-account number is known (and may have been told to payers, on the notice) before
+    its account opens. Before the prefix changes, every case of the court still without an account
+    gets it opened under the old prefix, so every number ever shown stays that case's."""
+    case_ids = (EnforcementCase.objects.filter(court=court).exclude(money_account__isnull=False)
+                .values_list("pk", "case_number"))
+    accounts = [Account(court=court, kind=AccountKind.CASE, case_id=pk, number=ledger.sub_account_number(prefix, pk),
+                        name=f"{number} 案款") for pk, number in case_ids.iterator(chunk_size=5000)]
+    Account.objects.bulk_create(accounts, batch_size=2000)
+    return len(accounts)
 
 
 def _snapshot(row: MoneySettings) -> dict:

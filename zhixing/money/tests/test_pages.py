@@ -6,6 +6,7 @@ higher court's supervisor reading only."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -125,8 +126,7 @@ def test_zero_is_refused_by_the_service_next_to_the_amount(client, finance, case
 
 def test_a_receipt_by_the_sub_account_number_shown_on_the_case_page(client, finance, judge, case):
     client.force_login(judge)
-    client.get(f"/money/cases/{case.pk}/")  # shown to the court's staff, the number is the account's
-    number = Account.objects.get(case_id=case.pk).number
+    number = re.search(r'id="sub-account">(\d+)<', html(client.get(f"/money/cases/{case.pk}/"))).group(1)
     assert ledger.luhn_valid(number)
     client.force_login(finance)
     response = client.post("/money/receipts/", receipt_form(target=number, amount="800"))
@@ -586,3 +586,16 @@ def test_order_kinds_refund_and_transfer_are_offered(client, finance, judge, cas
     page = html(client.get(f"/money/cases/{case.pk}/"))
     for kind in OrderKind:
         assert f'<option value="{kind.value}"' in page
+
+
+def test_viewing_a_case_opens_nothing_and_a_new_prefix_keeps_every_number_already_shown(client, finance, judge,
+                                                                                          bureau_head, case):
+    client.force_login(judge)
+    shown = re.search(r'id="sub-account">(\d+)<', html(client.get(f"/money/cases/{case.pk}/"))).group(1)
+    assert not Account.objects.filter(case_id=case.pk).exists()  # a GET writes nothing
+    client.force_login(bureau_head)
+    client.post("/money/settings/", settings_post(sub_account_prefix="6217"))
+    assert Account.objects.get(case_id=case.pk).number == shown  # opened under the old prefix first
+    receipt = services.receipt_record(actor=finance, court_id=case.court_id, amount_fen=100, received_on=TODAY,
+                                      sub_account_number=shown)
+    assert receipt.case_id == case.pk

@@ -347,7 +347,7 @@ class MoneyMachine(RuleBasedStateMachine):
         else:
             expected = OK
         self.attempt(expected, lambda: services.receipt_return(
-            actor=self.user("finance"), receipt=Receipt.objects.get(pk=r.pk), reason="非本院款项", bank_reference="T1"))
+            actor=self.user("finance"), receipt=Receipt.objects.get(pk=r.pk), reason="非本院款项", bank_reference=self.reference("T")))
         if expected != OK:
             return
         r.status = ReceiptStatus.RETURNED
@@ -361,8 +361,11 @@ class MoneyMachine(RuleBasedStateMachine):
         index = choose(range(len(self.cases)), index, lambda i: self.balances[i] and self.cases[i].performed)
         model = self.cases[index]
         due = application_fee_fen(model.performed) if model.performed else 0
-        amount = min(max(due - model.fee_settled, 0), self.available(index) - self.set_off_left(index))
-        expected = OK if amount > 0 else Refusal(DomainError, "no_fee_to_settle")
+        if model.fee_settled > due:  # money moved on since: the excess goes back first
+            amount = due - model.fee_settled
+        else:
+            amount = max(min(due - model.fee_settled, self.available(index) - self.set_off_left(index)), 0)
+        expected = OK if amount else Refusal(DomainError, "no_fee_to_settle")
         journal = self.attempt(expected, lambda: services.fee_settle(actor=self.user("finance"), case=self.case(index)))
         if expected != OK:
             return
