@@ -5,7 +5,8 @@ Set-based, so that a province's million open cases take seconds, not hours:
 2. the calendar is consulted once per distinct (rule version, start date, paused days, extension,
    court policy) and remembered in `DueDate`;
 3. per rule, one INSERT … SELECT joins facts, remembered dates and the stored deadline, keeping only
-   what differs (sv_diff); one UPDATE and one INSERT apply it;
+   what differs (sv_diff); one UPDATE and one INSERT apply it. On the first run nothing is stored, so
+   one INSERT … SELECT stores every deadline at once (on PostgreSQL with the indexes built after);
 4. escalations are recorded in one INSERT … SELECT; new locks — few per night — go into each case's
    execution log in Python (the hash chain).
 A second run with the same as_of finds nothing to change. The same code runs for one case whenever
@@ -438,7 +439,19 @@ _DIFF_COLUMNS = (
 )
 
 
-def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
+# The stored columns of a deadline, in the order the first run inserts them.
+FIRST_RUN_COLUMNS = (
+    "court_id", "case_id", "rule_code", "rule_version_id", "team_id", "handler_id", "start_on", "due_on", "met_on",
+    "status", "paused_days", "extension_months", "level", "escalation", "red_since",
+)
+FIRST_RUN_COLUMNS_SQL = ("x.rule_version_id, x.team_id, x.handler_id, x.start_on, m.due_on, x.met_on, x.status, "
+                         "x.paused_days, x.extension_months, {level} AS level")
+
+
+def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
+    """SELECT of the rule's rows as sv_diff holds them: each case's deadline computed from its facts
+    and the remembered dates, beside the stored one. On a first run nothing is stored: every row is
+    new, so the stored side is left out (named parameters: as_of)."""
     start, paused, months = _key_sql(rule)
     met = f"f.{_col(rule, 'met')}"
     if rule.kind == Kind.CLOSING:
@@ -470,36 +483,46 @@ def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
         f"AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = x.case_id "
         "AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s)) THEN 1 ELSE 0 END"
     )
-    sql = f"""
-        INSERT INTO sv_diff
-        SELECT * FROM (
-            SELECT x.deadline_id, x.case_id, x.court_id, x.team_id, x.handler_id, %(rule)s, x.rule_version_id,
-                   x.start_on, m.due_on, x.met_on, x.status, x.paused_days, x.extension_months,
-                   {level} AS level, {escalation} AS escalation,
-                   CASE WHEN ({level}) = 3 THEN m.red_on END AS red_since,
-                   x.old_level, x.old_escalation, {changed} AS deadline_changed, {lockable} AS lockable,
-                   x.old_team, x.old_handler, x.old_red_since
-            FROM (
-                SELECT f.case_id, f.court_id, f.team_id, f.handler_id, {start} AS start_on, {met} AS met_on,
-                       {status} AS status, {paused} AS paused_days, {months} AS extension_months, f.policy_key,
-                       COALESCE(d.rule_version_id, f.v_{rule.code}) AS rule_version_id,
-                       d.id AS deadline_id, d.rule_version_id AS old_version, d.start_on AS old_start,
-                       d.due_on AS old_due, d.met_on AS old_met, d.status AS old_status, d.paused_days AS old_paused,
-                       d.extension_months AS old_months, d.level AS old_level, d.escalation AS old_escalation,
-                       d.team_id AS old_team, d.handler_id AS old_handler, d.red_since AS old_red_since
-                FROM sv_facts f
-                LEFT JOIN {DEADLINES} d ON d.case_id = f.case_id AND d.rule_code = %(rule)s
-                WHERE {start} IS NOT NULL
-            ) x
-            JOIN {MEMO} m ON m.rule_version_id = x.rule_version_id AND m.policy_key = x.policy_key
-                 AND m.start_on = x.start_on AND m.paused_days = x.paused_days
-                 AND m.extension_months = x.extension_months
-        ) y
-        WHERE y.deadline_changed = 1 OR y.lockable = 1 OR y.old_level IS DISTINCT FROM y.level
-           OR y.old_escalation IS DISTINCT FROM y.escalation OR y.old_team IS DISTINCT FROM y.team_id
-           OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since
+    if first_run:
+        stored, source, version = "", "sv_facts f", f"f.v_{rule.code}"
+        outer = (f"x.court_id, x.case_id, '{rule.code}' AS rule_code, {FIRST_RUN_COLUMNS_SQL.format(level=level)}, "
+                 f"{escalation} AS escalation, CASE WHEN ({level}) = 3 THEN m.red_on END AS red_since")
+    else:
+        stored = (", d.id AS deadline_id, d.rule_version_id AS old_version, d.start_on AS old_start, "
+                  "d.due_on AS old_due, d.met_on AS old_met, d.status AS old_status, d.paused_days AS old_paused, "
+                  "d.extension_months AS old_months, d.level AS old_level, d.escalation AS old_escalation, "
+                  "d.team_id AS old_team, d.handler_id AS old_handler, d.red_since AS old_red_since")
+        source = f"sv_facts f LEFT JOIN {DEADLINES} d ON d.case_id = f.case_id AND d.rule_code = '{rule.code}'"
+        version = f"COALESCE(d.rule_version_id, f.v_{rule.code})"
+        outer = f"""x.deadline_id, x.case_id, x.court_id, x.team_id, x.handler_id, '{rule.code}' AS rule_code,
+               x.rule_version_id, x.start_on, m.due_on, x.met_on, x.status, x.paused_days, x.extension_months,
+               {level} AS level, {escalation} AS escalation,
+               CASE WHEN ({level}) = 3 THEN m.red_on END AS red_since,
+               x.old_level, x.old_escalation, {changed} AS deadline_changed, {lockable} AS lockable,
+               x.old_team, x.old_handler, x.old_red_since"""
+    return f"""
+        SELECT {outer}
+        FROM (
+            SELECT f.case_id, f.court_id, f.team_id, f.handler_id, {start} AS start_on, {met} AS met_on,
+                   {status} AS status, {paused} AS paused_days, {months} AS extension_months, f.policy_key,
+                   {version} AS rule_version_id{stored}
+            FROM {source}
+            WHERE {start} IS NOT NULL
+        ) x
+        JOIN {MEMO} m ON m.rule_version_id = x.rule_version_id AND m.policy_key = x.policy_key
+             AND m.start_on = x.start_on AND m.paused_days = x.paused_days
+             AND m.extension_months = x.extension_months
     """
-    cursor.execute(sql, {"rule": rule.code, "as_of": as_of})
+
+
+def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
+    cursor.execute(
+        f"""INSERT INTO sv_diff SELECT * FROM ({_rule_rows(rule)}) y
+            WHERE y.deadline_changed = 1 OR y.lockable = 1 OR y.old_level IS DISTINCT FROM y.level
+               OR y.old_escalation IS DISTINCT FROM y.escalation OR y.old_team IS DISTINCT FROM y.team_id
+               OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since""",
+        {"as_of": as_of},
+    )
 
 
 def _build_diff(cursor, as_of) -> None:
@@ -510,6 +533,46 @@ def _build_diff(cursor, as_of) -> None:
     for rule in RULES:
         _diff_rule(cursor, rule, as_of)
     _analyze(cursor, "sv_diff")
+
+
+def _first_run(cursor, case_ids) -> bool:
+    """Nothing stored yet (a new installation): every deadline is new, so there is nothing to compare."""
+    if case_ids is not None or not FIRST_RUN_PATH:
+        return False
+    cursor.execute(f"SELECT 1 FROM {DEADLINES} LIMIT 1")
+    return cursor.fetchone() is None
+
+
+FIRST_RUN_PATH = True  # tests switch it off to check that both paths store the same
+
+
+def _postgres_indexes() -> list[tuple[str, str]]:
+    """(drop, create) SQL of the deadline table's indexes, for a bulk first load on PostgreSQL:
+    building them once over millions of rows is cheaper than keeping them up to date row by row."""
+    from .models import Deadline
+
+    editor = connection.schema_editor()
+    editor.deferred_sql = []  # not entered: only its SQL is wanted
+    pairs = [(str(c.remove_sql(Deadline, editor)), str(c.create_sql(Deadline, editor))) for c in Deadline._meta.constraints]
+    pairs += [(str(i.remove_sql(Deadline, editor)), str(i.create_sql(Deadline, editor))) for i in Deadline._meta.indexes]
+    return pairs
+
+
+def _load_first(cursor, as_of) -> tuple[int, int, int]:
+    """Every deadline of every case at once, straight from facts and dates, in key order."""
+    columns = ", ".join(FIRST_RUN_COLUMNS)
+    rows = " UNION ALL ".join(f"SELECT * FROM ({_rule_rows(rule, first_run=True)}) r{i}" for i, rule in enumerate(RULES))
+    indexes = _postgres_indexes() if connection.vendor == "postgresql" else []
+    for drop, _create in indexes:
+        cursor.execute(drop)
+    cursor.execute(f"INSERT INTO {DEADLINES} ({columns}) SELECT {columns} FROM ({rows}) y ORDER BY case_id, rule_code",
+                   {"as_of": as_of})
+    for _drop, create in indexes:
+        cursor.execute(create)
+    _analyze(cursor, DEADLINES)
+    cursor.execute(f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN level > 0 THEN 1 ELSE 0 END), 0), "
+                   f"COALESCE(SUM(CASE WHEN escalation > 0 THEN 1 ELSE 0 END), 0) FROM {DEADLINES}")
+    return tuple(int(v) for v in cursor.fetchone())
 
 
 def _apply_diff(cursor) -> tuple[int, int, int]:
@@ -538,21 +601,40 @@ def _apply_diff(cursor) -> tuple[int, int, int]:
 # ---------------------------------------------------------------- step 4: the execution log
 
 
-def _record_escalations(cursor, as_of: dt.date, at: dt.datetime) -> None:
-    """One row per deadline that reached a higher person today, in one INSERT … SELECT."""
+def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: bool = False) -> None:
+    """One row per deadline that reached a higher person today, in one INSERT … SELECT (on a first
+    run, every escalated deadline just stored)."""
+    source = f"{DEADLINES} WHERE escalation > 0" if first_run else "sv_diff WHERE escalation > COALESCE(old_escalation, 0)"
     cursor.execute(
         f"""INSERT INTO {EscalationEvent._meta.db_table} (court_id, case_id, rule_code, escalation, due_on, as_of, at)
-            SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM sv_diff
-            WHERE escalation > COALESCE(old_escalation, 0) ORDER BY case_id""",
+            SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM {source} ORDER BY case_id""",
         [_d(as_of), connection.ops.adapt_datetimefield_value(at)],
     )
 
 
-def _new_locks(cursor, as_of: dt.date, events) -> int:
-    cursor.execute("SELECT case_id, court_id, rule_code, due_on FROM sv_diff WHERE lockable = 1 ORDER BY case_id, rule_code")
+def _lockable(cursor, as_of, *, first_run: bool = False) -> list[tuple]:
+    """(case, court, rule, due) of the red deadlines past the court's lock day on cases not locked."""
+    if not first_run:
+        cursor.execute("SELECT case_id, court_id, rule_code, due_on FROM sv_diff WHERE lockable = 1 ORDER BY case_id, rule_code")
+        return cursor.fetchall()
+    cursor.execute(
+        f"""SELECT d.case_id, d.court_id, d.rule_code, d.due_on FROM {DEADLINES} d
+            JOIN sv_facts f ON f.case_id = d.case_id
+            JOIN {MEMO} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
+                 AND m.start_on = d.start_on AND m.paused_days = d.paused_days AND m.extension_months = d.extension_months
+            WHERE d.level > 0 AND d.level = 3 AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
+              AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = d.case_id
+                              AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s))
+            ORDER BY d.case_id, d.rule_code""",
+        {"as_of": as_of},
+    )
+    return cursor.fetchall()
+
+
+def _new_locks(rows: list[tuple], as_of: dt.date, events) -> int:
     by_case: dict[int, list] = defaultdict(list)
     courts: dict[int, int] = {}
-    for case_id, court_id, rule_code, due_on in cursor.fetchall():
+    for case_id, court_id, rule_code, due_on in rows:
         by_case[case_id].append((rule_code, _as_date(due_on)))
         courts[case_id] = court_id
     if not by_case:
@@ -595,14 +677,18 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
         if result.cases:
             _fill_memo(cursor, policy_by_key)
             lap = result.lap("calendar", lap)
-            _build_diff(cursor, _d(as_of))
-            lap = result.lap("diff", lap)
-            result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
+            first_run = _first_run(cursor, case_ids)
+            if first_run:
+                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of))
+            else:
+                _build_diff(cursor, _d(as_of))
+                lap = result.lap("diff", lap)
+                result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
             lap = result.lap("apply", lap)
             now = at or timezone.now()
-            _record_escalations(cursor, as_of, now)
+            _record_escalations(cursor, as_of, now, first_run=first_run)
             events: dict[int, list] = defaultdict(list)
-            result.locks = _new_locks(cursor, as_of, events)
+            result.locks = _new_locks(_lockable(cursor, _d(as_of), first_run=first_run), as_of, events)
             log_append_many(events, actor=None, at=now, reason=reason)
             lap = result.lap("escalations_locks", lap)
         _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure")

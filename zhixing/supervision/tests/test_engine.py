@@ -434,3 +434,34 @@ def test_the_supervised_expiry_is_the_measures_own_statutory_end(make_case, star
     case = make_case(filed_on=D(2024, 1, 2))
     _measure(case, period_class, started_on)
     assert deadline(case, rule_code).due_on == statutory_end(PERIOD_CLASSES[period_class], started_on)
+
+
+def test_the_first_run_stores_exactly_what_the_comparing_run_stores(make_case, judge, courts, monkeypatch):
+    """A new installation's first run inserts every deadline at once instead of comparing; both paths
+    must store the same deadlines, count the same changes, escalate and lock the same cases."""
+    from zhixing.supervision import engine
+    from zhixing.supervision.models import CaseLock
+
+    cases = [make_case(filed_on=day) for day in (D(2025, 9, 28), D(2026, 1, 5), D(2026, 3, 2), D(2026, 3, 30))]
+    record(cases[1], "network_query", D(2026, 1, 9), judge)
+    record(cases[2], "funds_received", D(2026, 3, 5), judge)
+    lock_policy(courts["court"], lock_from=D(2025, 1, 1))
+    fields = ("case_id", "rule_code", "rule_version_id", "team_id", "handler_id", "start_on", "due_on", "met_on",
+              "status", "paused_days", "extension_months", "level", "escalation", "red_since")
+
+    def run(first_path: bool):
+        Deadline.objects.all().delete()
+        CaseLock.objects.all().delete()
+        EscalationEvent.objects.all().delete()
+        monkeypatch.setattr(engine, "FIRST_RUN_PATH", first_path)
+        result = supervise(as_of=D(2026, 4, 20))
+        stored = sorted(Deadline.objects.values_list(*fields))
+        events = sorted(EscalationEvent.objects.values_list("case_id", "rule_code", "escalation"))
+        locks = sorted(CaseLock.objects.values_list("case_id", "rule_codes"))
+        return (result.deadlines, result.warnings, result.escalations, result.locks), stored, events, locks
+
+    first, compared = run(True), run(False)
+    assert first == compared
+    counts, stored, events, locks = first
+    assert counts[0] == len(stored) > 20 and counts[1] > 0 and events and locks
+    assert supervise(as_of=D(2026, 4, 20)).deadlines == 0  # and the next run finds nothing to change
