@@ -53,7 +53,7 @@ JOURNAL_COLUMNS = ("id", "court_id", "kind", "case_id", "value_on", "posted_at",
 POSTING_COLUMNS = ("journal_id", "account_id", "court_id", "case_id", "amount_fen", "value_on")
 RECEIPT_COLUMNS = ("id", "court_id", "case_id", "channel", "status", "amount_fen", "received_on", "payer_name",
                    "payer_account", "sub_account_number", "bank_reference", "note", "assign_due", "journal_id",
-                   "assign_journal_id", "created_by_id", "created_at")
+                   "assign_journal_id", "created_by_id", "created_at", "return_journal_id", "return_reference")
 ORDER_COLUMNS = ("id", "court_id", "case_id", "kind", "status", "amount_fen", "payee_name", "payee_account", "payee_bank",
                  "target_case_id", "non_cash", "reason", "chain", "next_step", "ordered_by_id", "ordered_at", "paid_on",
                  "bank_reference", "paid_by_id", "journal_id", "closed_note", "key")
@@ -201,7 +201,7 @@ class CaseLedger:
                                 lines=[(suspense, None, amount), (self.account_id, case_id, -amount)])
             rows.receipts.append((receipt_id, self.court_id, case_id, channel, ReceiptStatus.ASSIGNED, amount, received_on,
                                   self.payer[:100], payer_account, "", f"{received_on:%Y%m%d}{receipt_id:010d}", "",
-                                  assign_due(received_on), journal, assign, self.finance.pk, arrived))
+                                  assign_due(received_on), journal, assign, self.finance.pk, arrived, None, ""))
         else:
             reference = f"{day:%Y%m%d}{receipt_id:010d}"
             after = {"performed_amount_fen": before + amount, "receipt": receipt_id, "journal": books.ids["journal"],
@@ -215,7 +215,7 @@ class CaseLedger:
                                  lines=[(bank, None, amount), (self.account_id, case_id, -amount)])
             rows.receipts.append((receipt_id, self.court_id, case_id, channel, ReceiptStatus.BOOKED, amount, day,
                                   self.payer[:100], payer_account, self.number if by_number else "", reference, "", None,
-                                  journal, None, self.finance.pk, at))
+                                  journal, None, self.finance.pk, at, None, ""))
         self.balance += amount
         self.performed += amount
 
@@ -334,7 +334,7 @@ def unidentified_receipts(books: Books, province: Province, rng: random.Random, 
             rows.receipts.append((receipt_id, court_id, None, ReceiptChannel.VOLUNTARY, ReceiptStatus.UNIDENTIFIED, amount,
                                   received_on, payer[:100], f"3301{rng.randrange(10**13, 10**14)}", "",
                                   f"{received_on:%Y%m%d}{receipt_id:010d}", rng.choice(("货款", "还款", "执行款", "")),
-                                  assign_due(received_on), journal, None, finance.pk, at))
+                                  assign_due(received_on), journal, None, finance.pk, at, None, ""))
     return rows
 
 
