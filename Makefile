@@ -46,7 +46,8 @@ test-postgres: $(VENV)/.test system-deps
 ## then `zhixing supervise` over 1,000,000 open cases on both (benchmarks/supervise.py), and the cash-ratio
 ## ranking of a court's 100,000+ open cases (benchmarks/ranking.py), a 200,000-row reply file (benchmarks/replies.py),
 ## document generation: one DOCX per kind and a batch of 1,000 (benchmarks/documents.py), and the money
-## balance and aging reports over 1,200,000 ledger postings (benchmarks/money.py)
+## balance and aging reports over 1,200,000 ledger postings (benchmarks/money.py), and related-case detection
+## (`zhixing relate`) over 1,000,000 open cases (benchmarks/related.py)
 bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/run.py --database sqlite
 	$(VENV)/bin/python benchmarks/run.py --database postgres
@@ -60,6 +61,8 @@ bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/documents.py --database postgres
 	$(VENV)/bin/python benchmarks/money.py --database sqlite
 	$(VENV)/bin/python benchmarks/money.py --database postgres
+	$(VENV)/bin/python benchmarks/related.py --database sqlite
+	$(VENV)/bin/python benchmarks/related.py --database postgres
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check zhixing tests benchmarks conftest.py

@@ -58,7 +58,9 @@ def _unauthenticated(request, exc):
     return api.create_response(request, {"error": "unauthenticated", "message": "请登录或提供有效的访问令牌"}, status=401)
 
 
+from zhixing.bundles.api import router as bundles_router  # noqa: E402
 from zhixing.cases.api import router as cases_router  # noqa: E402
+from zhixing.closing.api import router as closing_router  # noqa: E402
 from zhixing.courts.api import router as courts_router  # noqa: E402
 from zhixing.distribution.api import router as distribution_router  # noqa: E402
 from zhixing.documents.api import router as documents_router  # noqa: E402
@@ -67,6 +69,7 @@ from zhixing.money.api_reconciliation import router as reconciliation_router  # 
 from zhixing.property.api import router as property_router  # noqa: E402
 from zhixing.supervision.api import router as supervision_router  # noqa: E402
 from zhixing.supervision.api_screen import router as screen_router  # noqa: E402
+from zhixing.triage.api import router as triage_router  # noqa: E402
 
 api.add_router("/cases", cases_router)
 api.add_router("/", courts_router)
@@ -77,3 +80,6 @@ api.add_router("/documents", documents_router)
 api.add_router("/money", money_router)
 api.add_router("/money/reconciliation", reconciliation_router)
 api.add_router("/distribution", distribution_router)
+api.add_router("/bundles", bundles_router)
+api.add_router("/triage", triage_router)
+api.add_router("/closing", closing_router)

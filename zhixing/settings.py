@@ -96,6 +96,9 @@ INSTALLED_APPS = [
     "zhixing.documents",
     "zhixing.money",
     "zhixing.distribution",
+    "zhixing.triage",
+    "zhixing.bundles",
+    "zhixing.closing",
     "huey.contrib.djhuey",
     "zhixing.demo",
 ]

@@ -22,6 +22,9 @@ urlpatterns = [
     path("money/", include("zhixing.money.urls")),
     path("money/reconciliation/", include("zhixing.money.urls_reconciliation")),
     path("distribution/", include("zhixing.distribution.urls")),
+    path("bundles/", include("zhixing.bundles.urls")),
+    path("triage/", include("zhixing.triage.urls")),
+    path("closing/", include("zhixing.closing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

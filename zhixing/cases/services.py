@@ -147,13 +147,16 @@ def case_register(
         NodeRecord.objects.create(
             court=court, case=case, node_code="register", occurred_on=data.filed_on, recorded_at=now, recorded_by=actor
         )
+        from zhixing.triage.services import triage_registered
+
+        triage = triage_registered(case=case, data=data, actor=actor)  # 繁简分流: part of the registration entry
         log_append(
             case=case,
             actor=actor,
             action=LogAction.REGISTER,
             node_code="register",
             summary=f"立案：{case.case_number}，申请执行标的 {case.claim_amount_fen / 100:,.2f} 元",
-            after=registration_snapshot(case, data),
+            after=registration_snapshot(case, data) | {"triage": triage},
             at=now,
         )
         if supervise:  # a bulk import supervises its cases once, at the end
@@ -392,6 +395,8 @@ def case_close(
                     f"立案未满{rule.min_months_since_filing}个月，{earliest:%Y年%m月%d日}前不得终结本次执行程序（{rule.citation}）",
                     code="zhongben_too_early",
                 )
+        from zhixing.closing.checks import ensure_close_allowed  # 智能终本: all of 法〔2016〕373号
+        ensure_close_allowed(case, closing_type=closing_type, closed_on=closed_on)
         before = {"status": case.status, "stage": case.stage}
         case.status = CaseStatus.CLOSED
         case.stage = Stage.ARCHIVE
@@ -437,6 +442,8 @@ def case_archive(*, actor: User, case: EnforcementCase, archived_on: dt.date | N
         _supervision_after_change(case, "archive")
         if archived_on < case.closed_on or archived_on > timezone.localdate():
             raise ValidationFailed([FieldError("archived_on", f"归档日期应在结案日期 {case.closed_on} 与今天之间")])
+        from zhixing.closing.archiving import ensure_archive_allowed  # dossier, money at zero
+        ensure_archive_allowed(case)
         case.status = CaseStatus.ARCHIVED
         case.archived_on = archived_on
         case.save(update_fields=["status", "archived_on"])

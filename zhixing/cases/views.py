@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from zhixing.bundles import views as bundle_views
+from zhixing.closing import views as closing_views
 from zhixing.distribution import views as distribution_views
 from zhixing.documents import views as document_views
 from zhixing.money import selectors as money_selectors
@@ -19,6 +21,7 @@ from zhixing.pages import is_htmx, run_service
 from zhixing.property import views as property_views
 from zhixing.supervision import services as supervision
 from zhixing.supervision import views as supervision_views
+from zhixing.triage import views as triage_views
 
 from . import imports, selectors, services
 from .api import allowed_node_codes
@@ -214,6 +217,9 @@ def render_detail(request: HttpRequest, pk: int, *, bound: dict | None = None, s
         "documents": document_views.case_summary(case),
         "money": money_selectors.case_summary(case),
         "distribution": distribution_views.case_summary(case),
+        "related": bundle_views.case_panel(request.user, case),
+        "triage": triage_views.case_panel(request.user, case, bound),
+        "closing": closing_views.case_panel(request.user, case, bound),
     }
     return render(request, "cases/detail.html", context, status=status)
 

@@ -333,6 +333,7 @@ def case_context(loaded: LoadedCase, spec: DocumentKind, *, needed: set[str], ex
         "sanctions": lambda: [{"name": NODES_BY_CODE[n.node_code].name, "on": date_text(n.occurred_on), "note": n.note}
                               for n in loaded.nodes if n.node_code in SANCTION_NODES],
         "steps": lambda: _steps(loaded),
+        "zhongben_checks": lambda: _zhongben_checks(case),
         "origin_case": lambda: _origin(case),
         "served": lambda: _served(loaded, extras),
         "reward": lambda: {
@@ -350,6 +351,12 @@ def case_context(loaded: LoadedCase, spec: DocumentKind, *, needed: set[str], ex
         "seal": lambda: SEAL_MARK,
     }
     return {name: builders[name]() for name in needed if name in builders}
+
+
+def _zhongben_checks(case: EnforcementCase) -> list[dict]:
+    from zhixing.closing.checks import ruling_rows  # as the case page and the 终本 refusal
+
+    return ruling_rows(case)
 
 
 def _one_measure(measures: list[ControlMeasure], case: EnforcementCase, extras: dict) -> dict:

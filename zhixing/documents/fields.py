@@ -134,6 +134,10 @@ FIELDS: dict = {
         "interview": Leaf("终本约谈", ""),
         "zhongben_started": Leaf("启动终本程序", ""),
     }),
+    "zhongben_checks": Rows("终本条件核查（法〔2016〕373号，与案件页、结案校验同一数据）", {
+        "title": Leaf("条件", "约谈申请执行人"), "article": Leaf("条款", "第5条"),
+        "result": Leaf("核查结果", "已满足"), "proof": Leaf("证明材料", "流程节点“终本约谈”"),
+    }),
     "origin_case": Group("原案（恢复执行案件）", {
         "number": Leaf("原案号", "（2025）京0108执999号"),
         "closing_type": Leaf("原案结案方式", "终结本次执行程序"),

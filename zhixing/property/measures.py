@@ -21,6 +21,7 @@ from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import HANDLING, NODES_BY_CODE
 from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role, record_service_node
 from zhixing.courts.models import Court
+from zhixing.triage.services import retriage
 from zhixing.workdays import calendar
 
 from .assets import asset_upsert, case_asset_link, clean_details
@@ -160,6 +161,7 @@ def asset_register(*, actor: User, case: EnforcementCase, kind: str, details: di
                    "clue": clue.pk if clue else None, "other_cases": others},
             reason=note[:500],
         )
+        retriage(case=case, actor=actor, why="登记财产")  # found property may make it a simple or a complex case
         _supervision_after_change(case, None)
     return link
 
@@ -265,6 +267,7 @@ def measure_take(*, actor: User, case: EnforcementCase, asset: Asset, kind: str,
             summary=f"{measure.get_kind_display()}：{asset.description}，自 {started_on:%Y-%m-%d} 起，{detail}"[:300],
             after=_measure_after(measure) | {"citation": citation}, reason=measure.document_number,
         )
+        retriage(case=case, actor=actor, why="采取控制措施")
         _supervision_after_change(case, None)
     return measure
 

@@ -27,6 +27,7 @@ from zhixing.cases.log import LogEvent, log_append_many
 from zhixing.cases.models import EnforcementCase, NodeRecord
 from zhixing.cases.services import ensure_can_act, ensure_role
 from zhixing.supervision.engine import supervise_cases
+from zhixing.triage.services import retriage_cases
 
 from .adapters import QueryNetwork, query_network
 from .assets import clean_details, describe, identity_key, takes_newer_value
@@ -500,6 +501,7 @@ def _apply(actor: User, court_id: int, record: ReplyImport, verdicts: dict[int, 
         numbers = dict(EnforcementCase.objects.filter(pk__in=list(refused)).values_list("pk", "case_number"))
         result.locked_cases = sorted(numbers.values())
     log_append_many(dict(events), actor=actor, at=now, reason=f"导入查控反馈 {record.file_name}"[:500])
+    retriage_cases(found_cases, actor=actor, why=f"查控反馈发现财产（{record.file_name}）", at=now)
     touched = sorted(events)
     supervise_cases(touched, reason="查控反馈后重算")
     result.cases = len(touched)

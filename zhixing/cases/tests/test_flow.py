@@ -118,10 +118,12 @@ def test_zhongben_is_refused_until_more_than_three_months_after_filing(make_case
         with pytest.raises(DomainError) as exc:
             services.case_close(actor=judge, case=case, closing_type="terminate_current", performed_amount_fen=0)
         assert exc.value.code == "zhongben_too_early" and "2026年11月23日" in exc.value.message
-    with at(dt.date(2026, 11, 23)):
-        services.case_close(actor=judge, case=case, closing_type="terminate_current", performed_amount_fen=0)
+    with at(dt.date(2026, 11, 23)):  # no longer too early; now the 终本 conditions themselves decide (zhixing.closing)
+        with pytest.raises(DomainError) as exc:
+            services.case_close(actor=judge, case=case, closing_type="terminate_current", performed_amount_fen=0)
+        assert exc.value.code == "zhongben_conditions_missing"
     case.refresh_from_db()
-    assert case.status == "closed" and case.closing_type == "terminate_current"
+    assert case.status == "open"
 
 
 def test_closing_records_the_amount_and_the_archive_deadline(make_case, judge, clerk):

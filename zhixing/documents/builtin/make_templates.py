@@ -686,6 +686,10 @@ def zhongben_ruling(doc) -> None:
     table_rows_loop(g, "a in assets", ["{{ a.description }}", "{{ a.owner }}", "{{ a.found_via }}", "{{ a.value }}"],
                     empty="未发现可供执行的财产")
 
+    para(doc, "（七）终本条件核查", bold=True, keep_with_next=True)
+    g = grid(doc, ["条件", "条款", "结果", "证明材料"], [4.0, 3.0, 1.8, 6.8])
+    table_rows_loop(g, "k in zhongben_checks", ["{{ k.title }}", "{{ k.article }}", "{{ k.result }}", "{{ k.proof }}"])
+
     para(doc, "本院认为，本案已向被执行人发出执行通知书、报告财产令，已依法采取限制消费等措施，"
          "经穷尽财产调查措施，未发现被执行人有可供执行的财产，或者发现的财产不能处置，"
          "本案符合终结本次执行程序的条件。依照" + CPL_JI + "第五百一十七条，" + ZHONGBEN_RULES
