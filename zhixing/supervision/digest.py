@@ -54,10 +54,14 @@ def _build_case_warnings(cursor) -> list[str]:
             quoted = ", ".join(f"'{c}'" for c in codes)
             flags.append(f"MAX(CASE WHEN level = 3 AND rule_code IN ({quoted}) THEN 1 ELSE 0 END) AS w{i}")
     cursor.execute("DROP TABLE IF EXISTS sv_warn")
+    table = Deadline._meta.db_table
+    # SQLite would walk the (case, rule) index and fetch every row by id; reading the table straight
+    # (stored in case order) is a third faster over millions of deadlines.
+    source = f"{table} NOT INDEXED" if connection.vendor == "sqlite" else table
     cursor.execute(
         f"""CREATE TEMP TABLE sv_warn AS
             SELECT case_id, court_id, team_id, handler_id, MAX(level) AS worst, MAX(escalation) AS esc, {', '.join(flags)}
-            FROM {Deadline._meta.db_table} WHERE level > 0 GROUP BY case_id, court_id, team_id, handler_id"""
+            FROM {source} WHERE level > 0 GROUP BY case_id, court_id, team_id, handler_id"""
     )
     return classes
 
@@ -67,13 +71,24 @@ def write_summaries(day: dt.date) -> tuple[int, int]:
     """After a full run: the day's snapshots and everyone's digest, from one pass over the warnings."""
     with connection.cursor() as cursor:
         classes = _build_case_warnings(cursor)
-        snapshots = _write_snapshots(cursor, day, classes)
-        digests = _write_digests(cursor, day)
+        groups = _warning_groups(cursor, classes)
+        snapshots = _write_snapshots(day, classes, groups)
+        digests = _write_digests(day, groups)
         cursor.execute("DROP TABLE IF EXISTS sv_warn")
     return snapshots, digests
 
 
-def _write_snapshots(cursor, day: dt.date, classes: list[tuple[str, str]]) -> int:
+def _warning_groups(cursor, classes: list[tuple[str, str]]) -> list[tuple]:
+    """sv_warn read once, grouped as finely as the snapshots and digests need (court, team, handler,
+    worst level, highest escalation): a few thousand rows, summed up below in Python. One pass over
+    a province's 800,000 warned cases instead of one per figure."""
+    sums = "".join(f", SUM({column})" for column, _ in classes)
+    cursor.execute(f"SELECT court_id, team_id, handler_id, worst, esc, COUNT(*){sums} FROM sv_warn "
+                   "GROUP BY court_id, team_id, handler_id, worst, esc")
+    return cursor.fetchall()
+
+
+def _write_snapshots(day: dt.date, classes: list[tuple[str, str]], groups: list[tuple]) -> int:
     rows: dict[tuple[int, int | None], WarningSnapshot] = {}
 
     def row(court_id, team_id) -> WarningSnapshot:
@@ -82,11 +97,10 @@ def _write_snapshots(cursor, day: dt.date, classes: list[tuple[str, str]]) -> in
             rows[key] = WarningSnapshot(court_id=court_id, team_id=team_id, day=day, wuchao={})
         return rows[key]
 
-    sums = ", ".join(f"SUM({column})" for column, _ in classes)
-    cursor.execute(f"SELECT court_id, team_id, worst, COUNT(*), {sums} FROM sv_warn GROUP BY court_id, team_id, worst")
-    for court_id, team_id, worst, n, *flags in cursor.fetchall():
+    for court_id, team_id, _handler, worst, _esc, n, *flags in groups:
         snapshot = row(court_id, team_id)
-        setattr(snapshot, LEVEL_NAMES[worst], n)
+        name = LEVEL_NAMES[worst]
+        setattr(snapshot, name, getattr(snapshot, name) + n)
         for (_, kind), count in zip(classes, flags, strict=True):
             if count:
                 snapshot.wuchao[kind] = snapshot.wuchao.get(kind, 0) + int(count)
@@ -112,21 +126,27 @@ def _counts_text(counts: dict) -> str:
     return "、".join(parts) if parts else "无"
 
 
-def _write_digests(cursor, day: dt.date) -> int:
+def _write_digests(day: dt.date, groups: list[tuple]) -> int:
     """每日督办摘要: what is the person's own (as handler) and what has been escalated to them."""
     own: dict[int, dict] = defaultdict(dict)
-    cursor.execute("SELECT handler_id, worst, COUNT(*) FROM sv_warn WHERE handler_id IS NOT NULL GROUP BY handler_id, worst")
-    for handler_id, worst, n in cursor.fetchall():
-        own[handler_id][LEVEL_NAMES[worst]] = n
+    team_escalated: dict[int, int] = defaultdict(int)
+    court_escalated: dict[int, dict[int, int]] = {int(Escalation.DIVISION_HEAD): defaultdict(int),
+                                                  int(Escalation.PRESIDENT): defaultdict(int)}
+    for court_id, team_id, handler_id, worst, esc, n, *_flags in groups:
+        if handler_id is not None:
+            own[handler_id][LEVEL_NAMES[worst]] = own[handler_id].get(LEVEL_NAMES[worst], 0) + n
+        if esc >= Escalation.TEAM_LEAD and team_id is not None:
+            team_escalated[team_id] += n
+        for level, by_court in court_escalated.items():
+            if esc >= level:
+                by_court[court_id] += n
     escalated: dict[int, dict[str, int]] = defaultdict(dict)
-    cursor.execute(f"SELECT team_id, COUNT(*) FROM sv_warn WHERE esc >= {Escalation.TEAM_LEAD} AND team_id IS NOT NULL GROUP BY team_id")
     leaders = dict(Team.objects.filter(leader__isnull=False).values_list("pk", "leader_id"))
-    for team_id, n in cursor.fetchall():
+    for team_id, n in team_escalated.items():
         if team_id in leaders:
             escalated[leaders[team_id]]["团队"] = n
     for level, role, label in ((Escalation.DIVISION_HEAD, Role.BUREAU_HEAD, "局长/庭长"), (Escalation.PRESIDENT, Role.PRESIDENT, "院长")):
-        cursor.execute(f"SELECT court_id, COUNT(*) FROM sv_warn WHERE esc >= {int(level)} GROUP BY court_id")
-        by_court = dict(cursor.fetchall())
+        by_court = court_escalated[int(level)]
         for user_id, court_id in User.objects.filter(role=role, is_active=True, court_id__in=list(by_court)).values_list("pk", "court_id"):
             escalated[user_id][label] = by_court[court_id]
     locked_by_handler = dict(

@@ -73,6 +73,10 @@ def _package_knows(year: int) -> bool:
 
 
 _package_years: dict[int, bool] = {}
+# The package's answers never change while we run (its data ships with it), and asking it is slow:
+# each call validates the date against min() and max() of its whole table. A nightly run asks
+# hundreds of thousands of times for a few thousand dates.
+_package_days: dict[Date, bool] = {}
 
 
 def _package_knows_year(year: int) -> bool:
@@ -99,7 +103,10 @@ def is_workday(day: Date) -> bool:
         return table.days[day]
     source = year_source(day.year)
     if source == "package":
-        return chinese_calendar.is_workday(day)
+        known = _package_days.get(day)
+        if known is None:
+            known = _package_days[day] = chinese_calendar.is_workday(day)
+        return known
     if source == "fallback":
         _note_fallback(day.year)
     return day.weekday() < 5
