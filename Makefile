@@ -48,6 +48,9 @@ test-postgres: $(VENV)/.test system-deps
 ## document generation: one DOCX per kind and a batch of 1,000 (benchmarks/documents.py), and the money
 ## balance and aging reports over 1,200,000 ledger postings (benchmarks/money.py), and related-case detection
 ## (`zhixing relate`) over 1,000,000 open cases (benchmarks/related.py)
+## and a netting proposal (抵销) over 100,000 obligations among 50,000 parties (benchmarks/netting.py)
+## and every quality indicator over 1,000,000 cases plus the indicator pages from snapshots (benchmarks/indicators.py)
+## and a batch valuation of 100,000 seized flats plus one auction listing package (benchmarks/disposal.py)
 bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/run.py --database sqlite
 	$(VENV)/bin/python benchmarks/run.py --database postgres
@@ -63,6 +66,12 @@ bench: $(VENV)/.test system-deps
 	$(VENV)/bin/python benchmarks/money.py --database postgres
 	$(VENV)/bin/python benchmarks/related.py --database sqlite
 	$(VENV)/bin/python benchmarks/related.py --database postgres
+	$(VENV)/bin/python benchmarks/netting.py --database sqlite
+	$(VENV)/bin/python benchmarks/netting.py --database postgres
+	$(VENV)/bin/python benchmarks/indicators.py --database sqlite
+	$(VENV)/bin/python benchmarks/indicators.py --database postgres
+	$(VENV)/bin/python benchmarks/disposal.py --database sqlite
+	$(VENV)/bin/python benchmarks/disposal.py --database postgres
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check zhixing tests benchmarks conftest.py

@@ -62,10 +62,13 @@ from zhixing.bundles.api import router as bundles_router  # noqa: E402
 from zhixing.cases.api import router as cases_router  # noqa: E402
 from zhixing.closing.api import router as closing_router  # noqa: E402
 from zhixing.courts.api import router as courts_router  # noqa: E402
+from zhixing.disposal.api import router as disposal_router  # noqa: E402
 from zhixing.distribution.api import router as distribution_router  # noqa: E402
 from zhixing.documents.api import router as documents_router  # noqa: E402
+from zhixing.indicators.api import router as indicators_router  # noqa: E402
 from zhixing.money.api import router as money_router  # noqa: E402
 from zhixing.money.api_reconciliation import router as reconciliation_router  # noqa: E402
+from zhixing.netting.api import router as netting_router  # noqa: E402
 from zhixing.property.api import router as property_router  # noqa: E402
 from zhixing.supervision.api import router as supervision_router  # noqa: E402
 from zhixing.supervision.api_screen import router as screen_router  # noqa: E402
@@ -82,4 +85,7 @@ api.add_router("/money/reconciliation", reconciliation_router)
 api.add_router("/distribution", distribution_router)
 api.add_router("/bundles", bundles_router)
 api.add_router("/triage", triage_router)
+api.add_router("/netting", netting_router)
+api.add_router("/indicators", indicators_router)
 api.add_router("/closing", closing_router)
+api.add_router("/disposal", disposal_router)

@@ -98,7 +98,10 @@ INSTALLED_APPS = [
     "zhixing.distribution",
     "zhixing.triage",
     "zhixing.bundles",
+    "zhixing.netting",
+    "zhixing.indicators",
     "zhixing.closing",
+    "zhixing.disposal",
     "huey.contrib.djhuey",
     "zhixing.demo",
 ]

@@ -24,7 +24,10 @@ urlpatterns = [
     path("distribution/", include("zhixing.distribution.urls")),
     path("bundles/", include("zhixing.bundles.urls")),
     path("triage/", include("zhixing.triage.urls")),
+    path("netting/", include("zhixing.netting.urls")),
+    path("indicators/", include("zhixing.indicators.urls")),
     path("closing/", include("zhixing.closing.urls")),
+    path("disposal/", include("zhixing.disposal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NettingConfig(AppConfig):
+    name = "zhixing.netting"
+    label = "netting"
+    verbose_name = "抵销"
