@@ -92,6 +92,7 @@ def busy_court(courts, judge, make_case):
             closing_type=ClosingType.WITHDRAWN,
             performed_amount_fen=0,
             closed_on=ago(60 + i),
+            reason="重复立案",
         )
     for i in range(16):  # new this month: yellow and orange warnings
         case(i % 9, i)

@@ -389,7 +389,8 @@ class CloseForm(DomainErrorsMixin, forms.Form):
     closing_type = forms.ChoiceField(label="结案方式", choices=ClosingType.choices)
     performed_amount = YuanField(label="实际执行到位（元）")
     closed_on = forms.DateField(label="结案日期", required=False, widget=DateInput())
-    reason = forms.CharField(label="说明", required=False, max_length=500)
+    reason = forms.CharField(label="结案依据", required=False, max_length=500,
+                             help_text="终结执行、销案、不予执行、驳回申请须写明事由及裁定文号")
 
     error_fields = {"performed_amount_fen": "performed_amount"}
 

@@ -38,6 +38,9 @@ class ClosingRule:
     min_months_since_filing: int = 0
     performed_amount_required: bool = False
     citation: str = ""
+    # These closings rest on a ruling or decision with its own ground (the applicant's withdrawal, a
+    # revoked title, …): the closing must say which, so the record shows why the case ended.
+    ground: str = ""
 
 
 CLOSING_RULES: dict[str, ClosingRule] = {
@@ -49,10 +52,14 @@ CLOSING_RULES: dict[str, ClosingRule] = {
         min_months_since_filing=TIME_LIMITS["zhongben_minimum"].amount,
         citation=TIME_LIMITS["zhongben_minimum"].citation,
     ),
-    ClosingType.TERMINATED: ClosingRule(ClosingType.TERMINATED, citation="民事诉讼法（2023）第268条"),
-    ClosingType.WITHDRAWN: ClosingRule(ClosingType.WITHDRAWN, citation="法发〔2014〕26号"),
-    ClosingType.NOT_ENFORCED: ClosingRule(ClosingType.NOT_ENFORCED, citation="民诉法解释（2022）第481条；法发〔2014〕26号"),
-    ClosingType.REJECTED: ClosingRule(ClosingType.REJECTED, citation="法发〔2014〕26号"),
+    ClosingType.TERMINATED: ClosingRule(ClosingType.TERMINATED, citation="民事诉讼法（2023）第268条",
+                                        ground="终结执行的法定情形（如申请人撤销申请、执行依据被撤销、被执行人死亡无遗产）及终结执行裁定"),
+    ClosingType.WITHDRAWN: ClosingRule(ClosingType.WITHDRAWN, citation="法发〔2014〕26号",
+                                       ground="销案的事由（如指定、提级执行或重复立案）"),
+    ClosingType.NOT_ENFORCED: ClosingRule(ClosingType.NOT_ENFORCED, citation="民诉法解释（2022）第481条；法发〔2014〕26号",
+                                          ground="不予执行裁定（文号）及理由"),
+    ClosingType.REJECTED: ClosingRule(ClosingType.REJECTED, citation="法发〔2014〕26号",
+                                      ground="驳回申请裁定（文号）及理由"),
 }
 
 # Who may record what. Clerks and the intensive-affairs team do the routine sends; judges decide.

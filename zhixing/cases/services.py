@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhixing.accounts.models import User
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.courts.models import Court, Team
 
 from . import casenumbers, deadlines
@@ -155,7 +156,7 @@ def case_register(
             actor=actor,
             action=LogAction.REGISTER,
             node_code="register",
-            summary=f"立案：{case.case_number}，申请执行标的 {case.claim_amount_fen / 100:,.2f} 元",
+            summary=f"立案：{case.case_number}，申请执行标的 {fen_to_yuan_text(case.claim_amount_fen)} 元",
             after=registration_snapshot(case, data) | {"triage": triage},
             at=now,
         )
@@ -386,6 +387,8 @@ def case_close(
             errors.append(FieldError("performed_amount_fen", "实际执行到位金额不能超过申请执行标的"))
         elif rule.performed_amount_required and performed_amount_fen == 0 and case.claim_amount_fen > 0:
             errors.append(FieldError("performed_amount_fen", f"执行完毕须填写实际执行到位金额（{rule.citation}）"))
+        if rule.ground and not (reason or "").strip():
+            errors.append(FieldError("reason", f"{ClosingType(closing_type).label}须写明{rule.ground}（{rule.citation}）"))
         if errors:
             raise ValidationFailed(errors)
         if rule.min_months_since_filing:
@@ -414,7 +417,7 @@ def case_close(
             actor=actor,
             action=LogAction.CLOSE,
             node_code="close",
-            summary=f"结案：{ClosingType(closing_type).label}，实际执行到位 {performed_amount_fen / 100:,.2f} 元",
+            summary=f"结案：{ClosingType(closing_type).label}，实际执行到位 {fen_to_yuan_text(performed_amount_fen)} 元",
             before=before,
             after={
                 "status": case.status,

@@ -17,6 +17,7 @@ from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.services import ensure_can_act, ensure_role, lock_case
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 
 from .choices import TransferDocumentKind, TransferStatus
 from .models import ArchiveExplanation, TransferCase, TransferDocument
@@ -66,7 +67,7 @@ class ArchiveReadiness:
         if self.open_orders:
             errors.append(FieldError("money", f"尚有 {self.open_orders} 笔付款单未办结（{MONEY_CITATION}）"))
         elif not self.money_ok:
-            errors.append(FieldError("money", f"案款账户余额 {self.balance_fen / 100:,.2f} 元未发放完毕，且未说明余款去向（{MONEY_CITATION}）"))
+            errors.append(FieldError("money", f"案款账户余额 {fen_to_yuan_text(self.balance_fen)} 元未发放完毕，且未说明余款去向（{MONEY_CITATION}）"))
         return errors
 
 
@@ -137,6 +138,6 @@ def explanation_record(*, actor: User, case: EnforcementCase, text: str) -> Arch
         row = ArchiveExplanation.objects.create(court_id=case.court_id, case=case, balance_fen=balance,
                                                 text=text.strip()[:500], recorded_by=actor, recorded_at=timezone.now())
         log_append(case=case, actor=actor, action=LogAction.NOTE,
-                   summary=f"归档前说明案款余额 {balance / 100:,.2f} 元：{row.text}"[:300],
+                   summary=f"归档前说明案款余额 {fen_to_yuan_text(balance)} 元：{row.text}"[:300],
                    after={"archive_explanation": row.pk, "balance_fen": balance}, reason=row.text)
     return row

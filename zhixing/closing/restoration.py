@@ -18,6 +18,7 @@ from zhixing.cases.inputs import BasisInput, CaseInput, ClaimInput, PartyInput
 from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase
 from zhixing.cases.services import case_register, ensure_can_act, ensure_role, lock_case
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.workdays import calendar
 
 from .choices import OPEN_PROPOSAL_STATUSES, PoolStatus, ProposalSource, ProposalStatus
@@ -199,13 +200,13 @@ def restoration_open(*, actor: User, proposal: RestorationProposal, filed_on: dt
             status=PoolStatus.RESTORED, next_query_due=None, left_on=filed_on)
         timing = f"，已超过恢复执行期限 {proposal.restore_due:%Y-%m-%d}" if late else f"（期限 {proposal.restore_due:%Y-%m-%d}）"
         log_append(case=original, actor=actor, action=LogAction.NOTE,
-                   summary=f"恢复执行：立案 {new_case.case_number}，未履行 {outstanding / 100:,.2f} 元{timing}"[:300],
+                   summary=f"恢复执行：立案 {new_case.case_number}，未履行 {fen_to_yuan_text(outstanding)} 元{timing}"[:300],
                    after={"restored_case": new_case.case_number, "restored_case_id": new_case.pk, "outstanding_fen": outstanding,
                           "restoration_proposal": proposal.pk, "late": late, "citation": RESTORATION_LIMIT.citation},
                    reason=proposal.description[:500])
         log_append(case=new_case, actor=actor, action=LogAction.NOTE,
                    summary=(f"恢复执行：原案 {original.case_number}（终本于 {original.closed_on:%Y-%m-%d}），"
-                            f"未履行 {outstanding / 100:,.2f} 元；原案卷宗文书 {len(dossier['documents'])} 份"[:300]),
+                            f"未履行 {fen_to_yuan_text(outstanding)} 元；原案卷宗文书 {len(dossier['documents'])} 份"[:300]),
                    after={"origin_case": original.case_number, "origin_case_id": original.pk, "outstanding_fen": outstanding,
                           "dossier": dossier, "trigger": proposal.get_source_display(), "citation": RESTORATION_BASIS},
                    reason=proposal.description[:500])

@@ -33,6 +33,7 @@ from zhixing.cases.choices import (
 )
 from zhixing.cases.rules import FIELD, HANDLING, NODES_BY_CODE, ROUTINE
 from zhixing.cases.services import registration_snapshot
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.courts.choices import TeamType
 from zhixing.money.choices import ReceiptChannel
 
@@ -419,9 +420,9 @@ class CaseGenerator:
     def _note(self, code: str, respondents: list[dict], claim_fen: int) -> str:
         rng = self.rng
         if code in ("network_freeze", "freeze"):
-            return f"冻结被执行人银行存款 {claim_fen * rng.uniform(0.05, 1.0) / 100:,.2f} 元"
+            return f"冻结被执行人银行存款 {fen_to_yuan_text(claim_fen * rng.uniform(0.05, 1.0))} 元"
         if code == "deduct":
-            return f"扣划被执行人银行存款 {claim_fen * rng.uniform(0.05, 1.0) / 100:,.2f} 元"
+            return f"扣划被执行人银行存款 {fen_to_yuan_text(claim_fen * rng.uniform(0.05, 1.0))} 元"
         if code == "seal":
             owner = rng.choice(respondents)
             return f"查封被执行人{owner['name']}名下位于{owner['address']}的不动产"
@@ -543,7 +544,7 @@ class CaseGenerator:
                             claims=[SimpleNamespace(**c) for c in claims]),
         )
         case["created_at"] = history.add(filed_on, registrar, LogAction.REGISTER, "register",
-                                         f"立案：{case['case_number']}，申请执行标的 {claim_fen / 100:,.2f} 元", after=snapshot,
+                                         f"立案：{case['case_number']}，申请执行标的 {fen_to_yuan_text(claim_fen)} 元", after=snapshot,
                                          at=self._registration_stamp(court_id, filed_on))
         if assign_on is not None:
             history.add(assign_on, self._assigner(court), LogAction.ASSIGN, "assign",
@@ -579,7 +580,7 @@ class CaseGenerator:
             case.update(status=CaseStatus.CLOSED, closing_type=closing_type, closed_on=closed_on,
                         performed_amount_fen=performed, archive_due=archive_due)
             history.add(closed_on, handler, LogAction.CLOSE, "close",
-                        f"结案：{ClosingType(closing_type).label}，实际执行到位 {performed / 100:,.2f} 元",
+                        f"结案：{ClosingType(closing_type).label}，实际执行到位 {fen_to_yuan_text(performed)} 元",
                         before={"status": CaseStatus.OPEN, "stage": history.stage},
                         after={"status": CaseStatus.CLOSED, "closing_type": closing_type,
                                "closed_on": closed_on.isoformat(), "performed_amount_fen": performed,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhixing.cases.choices import PartyRole
 from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.forms import DateInput, DomainErrorsMixin, YuanField
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 
 from .choices import Ground, Selection, TableKind
 from .rules import AUCTION_PLATFORMS, INQUIRY_PLATFORMS
@@ -107,7 +108,7 @@ class DirectedForm(Base):
     def __init__(self, *args, valuations=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["valuation"].choices = [(v.pk, f"{v.at:%Y-%m-%d %H:%M} {v.get_outcome_display()} "
-                                                   + (f"{v.value_fen / 100:,.2f}元" if v.value_fen else v.message))
+                                                   + (f"{fen_to_yuan_text(v.value_fen)}元" if v.value_fen else v.message))
                                             for v in valuations]
 
 
@@ -223,7 +224,7 @@ class ReceiptForm(Base):
 
     def __init__(self, *args, receipts=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["receipt"].choices = [(r.pk, f"{r.received_on:%Y-%m-%d} {r.amount_fen / 100:,.2f}元 {r.payer_name}")
+        self.fields["receipt"].choices = [(r.pk, f"{r.received_on:%Y-%m-%d} {fen_to_yuan_text(r.amount_fen)}元 {r.payer_name}")
                                           for r in receipts]
 
 

@@ -15,6 +15,7 @@ from zhixing.accounts.choices import Role
 from zhixing.accounts.models import User
 from zhixing.cases.exceptions import FieldError, NotAllowed, ValidationFailed
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.courts.models import Court
 
 from . import ledger
@@ -51,7 +52,7 @@ def chain_text(chain: list[dict]) -> str:
     for step in chain:
         label = labels.get(step["role"], step["role"])
         min_fen = int(step.get("min_fen", 0))
-        parts.append(f"{label}（{min_fen / 100:,.2f} 元起）" if min_fen else label)
+        parts.append(f"{label}（{fen_to_yuan_text(min_fen)} 元起）" if min_fen else label)
     return " → ".join(parts) or "默认流程"
 
 

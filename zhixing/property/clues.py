@@ -17,6 +17,7 @@ from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import FIELD, HANDLING, LEADERS, NODES_BY_CODE, ROUTINE
 from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role, record_service_node
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.workdays import calendar
 
 from .measures import asset_register, check_day, ensure_open, lock_cases
@@ -296,7 +297,7 @@ def audit_decide(*, actor: User, audit: AuditInvestigation, granted: bool, decid
             audit.auditor, audit.fee_fen = auditor.strip()[:100], fee_fen
         audit.save(update_fields=["status", "decided_on", "auditor", "fee_fen"])
         late = (decided_on - audit.decide_due).days
-        fee = f"，申请人预交费用 {fee_fen / 100:,.2f} 元" if granted and fee_fen is not None else ""
+        fee = f"，申请人预交费用 {fen_to_yuan_text(fee_fen)} 元" if granted and fee_fen is not None else ""
         log_append(
             case=case, actor=actor, action=LogAction.INVESTIGATION,
             summary=(f"准许审计，审计机构 {audit.auditor}{fee}" if granted else "不予准许审计")

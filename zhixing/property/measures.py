@@ -20,6 +20,7 @@ from zhixing.cases.log import log_append
 from zhixing.cases.models import EnforcementCase, Party
 from zhixing.cases.rules import HANDLING, NODES_BY_CODE
 from zhixing.cases.services import _supervision_after_change, ensure_can_act, ensure_role, record_service_node
+from zhixing.cases.templatetags.money import fen_to_yuan_text
 from zhixing.courts.models import Court
 from zhixing.triage.services import retriage
 from zhixing.workdays import calendar
@@ -87,7 +88,7 @@ def _lock_asset(asset: Asset) -> Asset:
 
 
 def _yuan(fen: int | None) -> str:
-    return "—" if fen is None else f"{fen / 100:,.2f}"
+    return "—" if fen is None else f"{fen_to_yuan_text(fen)}"
 
 
 def statutory_end(period: PeriodClass, effective_on: dt.date) -> dt.date:

@@ -149,6 +149,24 @@ def test_closing_records_the_amount_and_the_archive_deadline(make_case, judge, c
     assert log_actions(case) == ["register", "close", "archive"]
 
 
+@pytest.mark.parametrize("closing_type, words", [("terminated", "终结执行须写明"), ("withdrawn", "销案须写明"),
+                                                 ("not_enforced", "不予执行须写明"), ("rejected", "驳回申请须写明")])
+def test_a_closing_on_a_ruling_must_state_its_ground(make_case, judge, closing_type, words):
+    with at(dt.date(2026, 9, 1)):
+        case = make_case(filed_on=dt.date(2026, 9, 1), amount_fen=100_000)
+    with at(dt.date(2026, 9, 30)):
+        with pytest.raises(ValidationFailed, match=words) as refused:
+            services.case_close(actor=judge, case=case, closing_type=closing_type, performed_amount_fen=0, reason="  ")
+        assert [e.field for e in refused.value.errors] == ["reason"]
+        case.refresh_from_db()
+        assert case.status == "open" and log_actions(case) == ["register"]
+        services.case_close(actor=judge, case=case, closing_type=closing_type, performed_amount_fen=12_345,
+                            reason="申请执行人撤回执行申请")
+    entry = LogEntry.objects.filter(case=case, action="close").get()
+    # the amount in the log line is exact: integer arithmetic, never float
+    assert "实际执行到位 123.45 元" in entry.summary and entry.reason == "申请执行人撤回执行申请"
+
+
 def test_only_a_closed_case_can_be_archived(make_case, clerk):
     case = make_case()
     with pytest.raises(DomainError, match="只有已结案件"):

@@ -131,7 +131,8 @@ def test_worklist_filters_by_stage(client, judge, make_case):
 
 def test_worklist_shows_open_cases_by_default_and_closed_ones_on_request(client, judge, make_case):
     open_case, closed_case = make_case(), make_case()
-    services.case_close(actor=judge, case=closed_case, closing_type="withdrawn", performed_amount_fen=0)
+    services.case_close(actor=judge, case=closed_case, closing_type="withdrawn", performed_amount_fen=0,
+                        reason="重复立案")
     client.force_login(judge)
     assert case_links(client.get("/cases/")) == [open_case.pk]
     assert set(case_links(client.get("/cases/", {"status": "all"}))) == {open_case.pk, closed_case.pk}
@@ -323,7 +324,7 @@ def test_supervisor_sees_a_lower_courts_case_read_only_with_ids_masked(client, s
     "url, data",
     [
         ("nodes/", {"node-node_code": "enforcement_notice"}),
-        ("close/", {"close-closing_type": "withdrawn", "close-performed_amount": "0"}),
+        ("close/", {"close-closing_type": "withdrawn", "close-performed_amount": "0", "close-reason": "重复立案"}),
     ],
 )
 def test_supervisor_cannot_act_on_a_case(client, supervisor, make_case, url, data):
