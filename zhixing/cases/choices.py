@@ -103,6 +103,7 @@ class LogAction(models.TextChoices):
     MONEY = "money", "案款收支"
     MONEY_ORDER = "money_order", "付款申请与审批"
     DISTRIBUTION = "distribution", "参与分配"
+    TRIAGE = "triage", "繁简分流"
 
 
 # Written by supervision (nightly runs, locks and their approvals), not by recording a flow node.

@@ -160,7 +160,7 @@ def _retriage_chunk(ids: list[int], *, actor: User | None, why: str, at: dt.date
         result.moves[(track, outcome.track)] += 1
         by_track[outcome.track].append(pk)
         events[pk] = [LogEvent(
-            LogAction.NOTE,
+            LogAction.TRIAGE,
             f"繁简分流：{TRACK_LABELS.get(track, '未分流')} → {TRACK_LABELS[outcome.track]}（{snapshot['text']}）",
             before={"track": track}, after={"track": outcome.track, "rule": snapshot.get("position"),
                                             "rules": court.label},
@@ -230,7 +230,7 @@ def triage_override(*, actor: User, case: EnforcementCase, track: str, reason: s
         case.track = track
         case.save(update_fields=["track"])
         log_append(
-            case=case, actor=actor, action=LogAction.NOTE,
+            case=case, actor=actor, action=LogAction.TRIAGE,
             summary=f"繁简分流改定：{TRACK_LABELS.get(before, '未分流')} → {TRACK_LABELS[track]}"
                     f"（规则判定为{TRACK_LABELS[outcome.track]}）",
             before={"track": before}, after={"track": track, "override": True, "rules_track": outcome.track},
@@ -263,7 +263,7 @@ def triage_override_clear(*, actor: User, case: EnforcementCase, reason: str = "
         case.track = outcome.track
         case.save(update_fields=["track"])
         log_append(
-            case=case, actor=actor, action=LogAction.NOTE,
+            case=case, actor=actor, action=LogAction.TRIAGE,
             summary=f"撤销繁简分流改定，按规则分流：{TRACK_LABELS.get(before, '未分流')} → {TRACK_LABELS[outcome.track]}"
                     f"（{snapshot['text']}）",
             before={"track": before}, after={"track": outcome.track, "override": False}, reason=reason.strip()[:500],
@@ -291,7 +291,7 @@ def case_tag_add(*, actor: User, case: EnforcementCase, tag: str, note: str = ""
                                              added_by=actor, added_at=timezone.now())
         except IntegrityError as exc:
             raise Conflict(f"本案已标记“{label}”") from exc
-        log_append(case=case, actor=actor, action=LogAction.NOTE, summary=f"标记案件：{label}",
+        log_append(case=case, actor=actor, action=LogAction.TRIAGE, summary=f"标记案件：{label}",
                    after={"tag": tag}, reason=note.strip()[:300])
         retriage(case=case, actor=actor, why=f"标记“{label}”")
     return row
@@ -312,7 +312,7 @@ def case_tag_remove(*, actor: User, tag: CaseTag, reason: str) -> CaseTag:
             raise Conflict(f"该标记已于 {timezone.localtime(tag.removed_at):%Y-%m-%d} 撤销")
         tag.removed_by, tag.removed_at, tag.removal_reason = actor, timezone.now(), reason.strip()[:300]
         tag.save(update_fields=["removed_by", "removed_at", "removal_reason"])
-        log_append(case=case, actor=actor, action=LogAction.NOTE, summary=f"撤销案件标记：{tag.get_tag_display()}",
+        log_append(case=case, actor=actor, action=LogAction.TRIAGE, summary=f"撤销案件标记：{tag.get_tag_display()}",
                    before={"tag": tag.tag}, reason=tag.removal_reason)
         retriage(case=case, actor=actor, why=f"撤销标记“{tag.get_tag_display()}”")
     return tag

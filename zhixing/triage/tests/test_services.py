@@ -27,7 +27,7 @@ def decisions(case) -> list[TriageDecision]:
 
 
 def notes(case) -> list[str]:
-    return list(LogEntry.objects.filter(case=case, action=LogAction.NOTE).order_by("seq").values_list("summary", flat=True))
+    return list(LogEntry.objects.filter(case=case, action=LogAction.TRIAGE).order_by("seq").values_list("summary", flat=True))
 
 
 def found(actor, case, kind, details):
