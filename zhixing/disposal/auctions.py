@@ -109,6 +109,7 @@ def plan_withdraw(*, actor: User, plan: DisposalPlan, reason: str) -> DisposalPl
         plan.status, plan.withdrawn_reason = PlanStatus.WITHDRAWN, reason.strip()[:500]
         plan.save(update_fields=["status", "withdrawn_reason"])
         _log(case, actor, f"撤回处置方案：{plan.asset}", after=_plan_snapshot(plan), reason=reason)
+        _supervision_after_change(case, None)  # a withdrawn plan no longer starts the sale (sale_start)
     return plan
 
 

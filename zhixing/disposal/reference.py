@@ -617,6 +617,7 @@ def objection_decide(*, actor: User, objection: Objection, upheld: bool, note: s
         _log(case, actor, f"参考价异议{objection.get_outcome_display()}：{ref.get_method_display()}结果"
              + ("不予采用" if upheld else "继续有效"), reason=note,
              after={"objection": objection.pk, "outcome": objection.outcome, "reference_status": ref.status})
+        _supervision_after_change(case, None)  # the sale clock (sale_start) restarts or stays stopped
     return objection
 
 

@@ -39,7 +39,7 @@ from .models import (
     SupervisionRun,
     Suspension,
 )
-from .rules import RULES, RULES_BY_CODE, DeadlineRule, Kind, due_date
+from .rules import RULES, RULES_BY_CODE, DeadlineRule, Facet, Kind, due_date
 
 CASES = EnforcementCase._meta.db_table
 NODES = "cases_noderecord"
@@ -136,7 +136,7 @@ def _needed(rule: DeadlineRule) -> set[str]:
             return set()
         return {"mmax", "mcnt"} if rule.met_after_count > 1 else {"mmin"}
     return {Kind.NODE: {"smin", "mmin"}, Kind.LAST_NODE: {"smax", "mmin"}, Kind.PAIRED: {"smin", "smax", "mmax"},
-            Kind.CLOSING: set(), Kind.MEASURE: set()}[rule.kind]
+            Kind.CLOSING: set(), Kind.MEASURE: set(), Kind.DISPOSAL: {"mmin", "mmax"} if rule.met_by else set()}[rule.kind]
 
 
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
@@ -196,6 +196,19 @@ def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
     if rule.kind == Kind.MEASURE:
         running, last, ended = (f"ms.{what}_{rule.period_class}" for what in ("running", "last", "ended"))
         return f"COALESCE({running}, {last})", f"CASE WHEN {running} IS NULL THEN {ended} END"
+    if rule.kind == Kind.DISPOSAL:
+        # The oldest waiting asset runs; when none waits, met on the latest answer — unless an asset's
+        # clock is stopped (its price under objection), which pauses the deadline instead (_rule_rows).
+        wait, first, answer, stopped = (f"ds.{what}_{rule.facet}" for what in ("wait", "first", "answer", "stopped"))
+        met = f"CASE WHEN {wait} IS NULL AND {stopped} = 0 THEN {answer} END"
+        if rule.met_by:
+            # A case whose disposal was recorded only as flow nodes — no reference price for any asset it
+            # holds, e.g. a case migrated from the national system — is answered by those nodes when
+            # one falls on or after the oldest waiting seizure.
+            legacy = (f"CASE WHEN ds.recorded = 0 AND {mmin} >= {wait} THEN {mmin} "
+                      f"WHEN ds.recorded = 0 AND {mmax} >= {wait} THEN {mmax} END")
+            met = f"COALESCE({met}, {legacy})"
+        return f"COALESCE({wait}, {first})", met
     raise ValueError(rule.kind)
 
 
@@ -232,16 +245,118 @@ def _build_measures(cursor, case_ids: list[int] | None) -> None:
     _analyze(cursor, "sv_measure")
 
 
+# Kind.DISPOSAL, per asset the case holds for sale (a row d of _build_disposal) and facet: (it waits,
+# from which day while it waits, from which day its first instance ran, what answered it, its clock is
+# stopped). Grouped per case: the oldest waiting start runs; when none waits, the first start of all
+# with the latest answer (met) — or, while a clock is stopped, paused.
+_DISPOSAL_FACETS: dict[str, tuple[str, str, str, str, str]] = {
+    # 30 days from the case's first seizure of the asset, as disposal.reference.start_due counts them;
+    # answered by the first rung of any method (a failed one was a start too), or by no longer holding
+    # the asset (released, lapsed): nothing is left to price.
+    Facet.REFERENCE_PRICE: (
+        "d.held = 1 AND d.priced_on IS NULL", "d.first_on", "d.first_on",
+        "COALESCE(d.priced_on, CASE WHEN d.held = 0 THEN d.ended_on END)", "0 = 1",
+    ),
+    # 10 days from the day the price is fixed (fixed_on, see _build_disposal); answered by the first
+    # round announced in a plan not withdrawn, or by no longer holding the asset. Stopped while no fixed
+    # price stands after one did: an objection pending, or the price being fixed again after it.
+    Facet.SALE_START: (
+        "d.held = 1 AND d.fixed_on IS NOT NULL AND d.announced_on IS NULL", "d.fixed_on", "d.first_fixed_on",
+        "CASE WHEN d.first_fixed_on IS NOT NULL THEN COALESCE(d.announced_on, CASE WHEN d.held = 0 THEN d.ended_on END) END",
+        "d.held = 1 AND d.first_fixed_on IS NOT NULL AND d.fixed_on IS NULL AND d.announced_on IS NULL",
+    ),
+}
+
+
+def _cash_period_classes() -> tuple[str, ...]:
+    """The period classes of cash assets (deposits): frozen to be deducted, never priced. Read off the
+    measure rather than joining every measure to its asset; exact while no other asset kind shares
+    them (asserted by zhixing/disposal/tests/test_supervision.py)."""
+    from zhixing.property.rules import ASSET_KINDS
+
+    return tuple(sorted({kind.period_class for kind in ASSET_KINDS.values() if kind.cash}))
+
+
+def _build_disposal(cursor, case_ids: list[int] | None) -> None:
+    """sv_disposal: per case holding property for sale — a seizure, detention or freeze of a non-cash
+    asset that took effect (a queued one has not: 查封规定第26条) — each facet's wait_, first_, answer_
+    and stopped_ (_DISPOSAL_FACETS), in one grouped pass over those measures with the (small) disposal
+    tables joined per asset."""
+    from zhixing.disposal.choices import ObjectionOutcome, PlanStatus, PriceStatus
+    from zhixing.disposal.models import AuctionRound, DisposalPlan, Objection, ReferencePrice
+    from zhixing.disposal.reference import DISPOSABLE_HOLDS
+    from zhixing.property.models import ControlMeasure, MeasureStatus
+
+    measures = f"{ControlMeasure._meta.db_table} m"
+    if case_ids is None:
+        scope, params = "", []
+        if connection.vendor == "sqlite":
+            # Every measure is read: straight through the table, not row by row through the (case,
+            # status) index SQLite would otherwise walk — the grouping sorts them anyway.
+            measures += " NOT INDEXED"
+    else:
+        scope, params = f"AND m.case_id IN ({', '.join(['%s'] * len(case_ids))})", list(case_ids)
+    columns = []
+    for facet, (waits, wait_start, first_start, answer, stopped) in _DISPOSAL_FACETS.items():
+        columns += [
+            f"MIN(CASE WHEN {waits} THEN {wait_start} END) AS wait_{facet}",
+            f"MIN({first_start}) AS first_{facet}",
+            f"MAX({answer}) AS answer_{facet}",
+            f"MAX(CASE WHEN {stopped} THEN 1 ELSE 0 END) AS stopped_{facet}",
+        ]
+    _drop_temp(cursor, "sv_disposal")
+    # fixed_on — when a reference price is "确定" (法释〔2018〕15号第30条): the day its result is served on
+    # the parties, not result_on. Only from then may they object (5 days from receipt, Art. 22), and no
+    # round may use a result before it is served and that window has passed (disposal.reference
+    # .standing_price); from result_on the 3 days the court has to serve it (Art. 19) would eat into
+    # the 10. An agreed price is served the day it is agreed (negotiation_record). A dismissed
+    # objection fixes it again on the day of the decision; one pending (OBJECTED) or upheld leaves no
+    # standing result, so the asset's clock stops.
+    # The disposal rows are joined to each measure row and only MIN/MAX read them: repeated rows
+    # (several measures, rungs or rounds of one asset) change nothing, and the case ids are bound once.
+    cursor.execute(
+        f"""CREATE TEMP TABLE sv_disposal AS
+            SELECT d.case_id, {', '.join(columns)},
+                   MAX(CASE WHEN d.priced_on IS NOT NULL THEN 1 ELSE 0 END) AS recorded
+            FROM (
+                SELECT m.case_id, MIN(m.started_on) AS first_on, MAX(m.ended_on) AS ended_on,
+                       MAX(CASE WHEN m.status = '{MeasureStatus.ACTIVE}' THEN 1 ELSE 0 END) AS held,
+                       MIN(rp.started_on) AS priced_on, MIN(rp.served_on) AS first_fixed_on,
+                       MAX(CASE WHEN rp.status = '{PriceStatus.RESULT}' AND rp.served_on IS NOT NULL
+                                THEN COALESCE(o.decided_on, rp.served_on) END) AS fixed_on,
+                       MIN(rd.announce_on) AS announced_on
+                FROM {measures}
+                LEFT JOIN {ReferencePrice._meta.db_table} rp ON rp.case_id = m.case_id AND rp.asset_id = m.asset_id
+                LEFT JOIN {Objection._meta.db_table} o ON o.reference_id = rp.id
+                     AND o.outcome = '{ObjectionOutcome.DISMISSED}'
+                LEFT JOIN {DisposalPlan._meta.db_table} pl ON pl.case_id = m.case_id AND pl.asset_id = m.asset_id
+                     AND pl.status <> '{PlanStatus.WITHDRAWN}'
+                LEFT JOIN {AuctionRound._meta.db_table} rd ON rd.plan_id = pl.id AND rd.announced_at IS NOT NULL
+                WHERE m.kind IN ({_q(DISPOSABLE_HOLDS)}) AND m.period_class NOT IN ({_q(_cash_period_classes())}) {scope}
+                GROUP BY m.case_id, m.asset_id
+                HAVING MAX(CASE WHEN m.status <> '{MeasureStatus.QUEUED}' THEN 1 ELSE 0 END) = 1
+            ) d
+            GROUP BY d.case_id""",
+        params,
+    )
+    cursor.execute("CREATE UNIQUE INDEX sv_disposal_case ON sv_disposal (case_id)")
+    _analyze(cursor, "sv_disposal")
+
+
 def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     """sv_facts: per case, each rule's start and met dates, its court's settings and its pauses."""
     _build_adjustments(cursor, case_ids, as_of)
     _build_measures(cursor, case_ids)
+    _build_disposal(cursor, case_ids)
     aggregates, names = _aggregates()
     inner_cols = ",\n".join(f"{expr} AS {name}" for name, expr in aggregates)
     starts = []
     for rule in RULES:
         start, met = _start_met(rule, names)
         starts.append(f"{start} AS {_col(rule, 'start')}, {met} AS {_col(rule, 'met')}")
+        if rule.kind == Kind.DISPOSAL:  # no asset waits and one's clock is stopped: the deadline is paused
+            starts.append(f"CASE WHEN ds.wait_{rule.facet} IS NULL AND ds.stopped_{rule.facet} = 1 THEN 1 ELSE 0 END "
+                          f"AS {_col(rule, 'stopped')}")
     # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones.
     keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_"))})
     versions = ", ".join(f"s.v_{rule.code}" for rule in RULES)
@@ -268,6 +383,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
         JOIN sv_court s ON s.court_id = g.court_id
         LEFT JOIN sv_adjust a ON a.case_id = g.case_id
         LEFT JOIN sv_measure ms ON ms.case_id = g.case_id
+        LEFT JOIN sv_disposal ds ON ds.case_id = g.case_id
         """,
         params,
     )
@@ -459,6 +575,8 @@ def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
     else:
         void = f"f.status <> '{CaseStatus.OPEN}'"
     paused_now = "f.paused_now = 1" if rule.pausable else "0 = 1"
+    if rule.kind == Kind.DISPOSAL:
+        paused_now = f"f.{_col(rule, 'stopped')} = 1"
     status = (
         f"CASE WHEN {met} IS NOT NULL THEN '{DeadlineStatus.MET}' WHEN {void} THEN '{DeadlineStatus.VOID}' "
         f"WHEN {paused_now} THEN '{DeadlineStatus.PAUSED}' ELSE '{DeadlineStatus.PENDING}' END"
@@ -696,7 +814,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             result.locks = _new_locks(_lockable(cursor, _d(as_of), first_run=first_run), as_of, events)
             log_append_many(events, actor=None, at=now, reason=reason)
             lap = result.lap("escalations_locks", lap)
-        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure")
+        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure", "sv_disposal")
         lap = time.perf_counter()
     result.lap("commit", lap)
     result.seconds = time.perf_counter() - started

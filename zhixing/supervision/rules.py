@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from zhixing.disposal.rules import REFERENCE
 from zhixing.money.rules import AFTER_DEFERRAL
 from zhixing.property.rules import CLUE_CITATION, CLUE_VERIFY_DAYS, RENEWAL_REMINDER_DAYS
 from zhixing.workdays import calendar
@@ -24,6 +25,12 @@ QUERY_NODES = ("network_query", "traditional_query")
 MEASURE_REMEDIES = ("freeze", "network_freeze", "seal", "detain", "measure_renew", "measure_release", "measure_lapse",
                     *DISPOSAL_NODES)
 MEASURE_CITATION = "民诉法解释（2022）第485条；查封规定第27条"
+# What a case locked for a disposal deadline may still do: carry the disposal on — fix the reference
+# price (start, serve, take an objection), announce an auction or sale, take the asset in kind — or
+# stop holding the asset (release, lapse).
+DISPOSAL_REMEDIES = ("appraisal_started", "appraisal_served", "appraisal_objection", "auction_started", "second_auction",
+                     "sale_started", "auction_confirmed", "transfer_in_kind", "handover", "measure_release",
+                     "measure_lapse")
 
 
 class Kind:
@@ -36,6 +43,15 @@ class Kind:
     CLOSING = "closing"  # from the closing date; met by archiving
     MEASURE = "measure"  # from the start of the oldest running control measure of `period_class`
     # (property.ControlMeasure; a renewal starts a new one); met when none of that class runs any more
+    DISPOSAL = "disposal"  # per asset the case holds for sale, one step of disposal (`facet`): from the
+    # oldest start among the assets still waiting for it; met when none waits (engine._DISPOSAL_FACETS)
+
+
+class Facet:
+    """The steps of disposal a Kind.DISPOSAL rule watches, asset by asset (zhixing.disposal)."""
+
+    REFERENCE_PRICE = "reference_price"  # a seized asset waits for its reference price to be started
+    SALE_START = "sale_start"  # an asset with a fixed reference price waits for its sale to be announced
 
 
 class WuChao:
@@ -82,6 +98,7 @@ class DeadlineRule:
     remedy: str = ""  # what clears it, shown in warnings and lock messages
     remedy_nodes: tuple[str, ...] = ()  # besides `met_by`: other actions allowed on a case locked by it
     period_class: str = ""  # Kind.MEASURE: property.rules.PERIOD_CLASSES code
+    facet: str = ""  # Kind.DISPOSAL: a Facet
     # The start day itself is in force (a measure "自3月1日起至次年2月28日止"): one year from
     # 2026-03-01 ends 2027-02-28 (calendar.last_day_in_force).
     first_day_counts: bool = False
@@ -172,6 +189,20 @@ RULES: tuple[DeadlineRule, ...] = (
         "measure_realty", "查封冻结到期（不动产及其他财产权3年）", Kind.MEASURE, 36, "months", MEASURE_CITATION,
         period_class="immovable", first_day_counts=True, roll_off=False, lead_days=RENEWAL_REMINDER_DAYS, wuchao=WuChao.MEASURE_EXPIRED,
         remedy="续行查封冻结、解除或处置财产", remedy_nodes=MEASURE_REMEDIES,
+    ),
+    # Disposal (法释〔2018〕15号), read asset by asset from the control measures and zhixing.disposal's
+    # reference prices and auction rounds. A queued seizure (轮候) has not taken effect and a deposit is
+    # deducted, not sold: neither waits for a price (disposal.reference._ensure_disposable).
+    DeadlineRule(
+        "reference_price", "确定参考价（查封、扣押、冻结后30日内启动）", Kind.DISPOSAL, REFERENCE.start.amount,
+        REFERENCE.start.unit, REFERENCE.start.citation, facet=Facet.REFERENCE_PRICE,
+        met_by=("appraisal_started", "auction_started", "sale_started", "transfer_in_kind"),  # cases without disposal records
+        acting="承办法官", remedy="启动确定参考价（议价、询价或委托评估），或解除查封、扣押、冻结", remedy_nodes=DISPOSAL_REMEDIES,
+    ),
+    DeadlineRule(
+        "sale_start", "启动变价（参考价确定后10日内）", Kind.DISPOSAL, REFERENCE.start_sale.amount,
+        REFERENCE.start_sale.unit, REFERENCE.start_sale.citation, facet=Facet.SALE_START,
+        acting="承办法官", remedy="发布拍卖（变卖）公告启动变价，或解除查封、扣押、冻结", remedy_nodes=DISPOSAL_REMEDIES,
     ),
     DeadlineRule(
         "payout", "执行款发放", Kind.PAIRED, 30, "days",
