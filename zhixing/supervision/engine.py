@@ -136,7 +136,7 @@ def _needed(rule: DeadlineRule) -> set[str]:
             return set()
         return {"mmax", "mcnt"} if rule.met_after_count > 1 else {"mmin"}
     return {Kind.NODE: {"smin", "mmin"}, Kind.LAST_NODE: {"smax", "mmin"}, Kind.PAIRED: {"smin", "smax", "mmax"},
-            Kind.CLOSING: set(), Kind.MEASURE: set(), Kind.DISPOSAL: {"mmin", "mmax"} if rule.met_by else set()}[rule.kind]
+            Kind.CLOSING: set(), Kind.MEASURE: set(), Kind.DISPOSAL: set()}[rule.kind]
 
 
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
@@ -200,15 +200,8 @@ def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
         # The oldest waiting asset runs; when none waits, met on the latest answer — unless an asset's
         # clock is stopped (its price under objection), which pauses the deadline instead (_rule_rows).
         wait, first, answer, stopped = (f"ds.{what}_{rule.facet}" for what in ("wait", "first", "answer", "stopped"))
-        met = f"CASE WHEN {wait} IS NULL AND {stopped} = 0 THEN {answer} END"
-        if rule.met_by:
-            # A case whose disposal was recorded only as flow nodes — no reference price for any asset it
-            # holds, e.g. a case migrated from the national system — is answered by those nodes when
-            # one falls on or after the oldest waiting seizure.
-            legacy = (f"CASE WHEN ds.recorded = 0 AND {mmin} >= {wait} THEN {mmin} "
-                      f"WHEN ds.recorded = 0 AND {mmax} >= {wait} THEN {mmax} END")
-            met = f"COALESCE({met}, {legacy})"
-        return f"COALESCE({wait}, {first})", met
+        # (`met_by` nodes answer a case without disposal records: a second pass in _build_facts.)
+        return f"COALESCE({wait}, {first})", f"CASE WHEN {wait} IS NULL AND {stopped} = 0 THEN {answer} END"
     raise ValueError(rule.kind)
 
 
@@ -390,6 +383,17 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     # Second pass, only for the few cases that need it.
     for rule in RULES:
         start, met = _col(rule, "start"), _col(rule, "met")
+        if rule.kind == Kind.DISPOSAL and rule.met_by:
+            # A case whose disposal was recorded only as flow nodes — no reference price for any asset it
+            # holds, e.g. one migrated from the national system — is answered by the first such node on
+            # or after the oldest waiting seizure (index seeks per waiting case, not a pass over all nodes).
+            cursor.execute(
+                f"""UPDATE sv_facts SET {met} = (
+                        SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
+                        AND n.node_code IN ({_q(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
+                    WHERE {met} IS NULL AND {start} IS NOT NULL
+                      AND case_id IN (SELECT case_id FROM sv_disposal WHERE recorded = 0)"""
+            )
         if rule.kind == Kind.PAIRED:
             smax, mmax = _col(rule, "smax"), _col(rule, "mmax")
             cursor.execute(
