@@ -17,6 +17,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from zhixing.money.exports import yuan  # integer fen → exact yuan, the one conversion for spreadsheets
+
 from .choices import Level
 from .engine import Figure
 from .rules import INDICATOR_LIST, Indicator
@@ -24,10 +26,6 @@ from .rules import INDICATOR_LIST, Indicator
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DRILL_ROWS = 200_000  # an export of a drill-down list stops here (and says so in its last row)
 PDF_TIMEOUT = 60  # seconds
-
-
-def yuan(fen: int) -> Decimal:
-    return Decimal(int(fen)).scaleb(-2).quantize(Decimal("0.01"))
 
 
 def shown(figure: Figure | None) -> Decimal | None:
