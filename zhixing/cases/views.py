@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +42,7 @@ from .forms import (
 )
 from .inputs import parse_case
 from .models import EnforcementCase, Party
+from .pages import visible_case
 from .rules import ASSIGNERS, HANDLING, LEADERS, NODES_BY_CODE
 
 PAGE_SIZE = 50
@@ -231,12 +231,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _case_for_action(request: HttpRequest, pk: int) -> EnforcementCase:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    try:
-        return selectors.case_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    return visible_case(request, pk, acting=True)
 
 
 def _action_done(request: HttpRequest, case: EnforcementCase, message: str) -> HttpResponse:

@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.cases import selectors as case_selectors
 from zhixing.cases.exceptions import DomainError, NotFound
+from zhixing.cases.pages import visible_case
 from zhixing.documents.formatting import yuan_text
 from zhixing.money.choices import ReceiptChannel, ReceiptStatus
 from zhixing.money.models import Receipt
@@ -57,13 +57,6 @@ PAGE_SIZE = 50
 
 def _page(request: HttpRequest, rows):
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _visible_case(request: HttpRequest, pk: int):
-    try:
-        return case_selectors.case_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def _owned(request: HttpRequest, model, pk: int, label: str):
@@ -172,7 +165,7 @@ def case_context(user, case, bound: dict | None = None) -> dict:
 
 
 def render_case(request: HttpRequest, pk: int, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk)
     return render(request, "disposal/case.html", case_context(request.user, case, bound), status=status)
 
 
@@ -198,12 +191,6 @@ def _act(request: HttpRequest, case, key: str, form, anchor: str, call: Callable
         if done is not None:
             return _done(request, case, anchor, message(done))
     return render_case(request, case.pk, bound={key: form}, status=status)
-
-
-def _case_for_action(request: HttpRequest, pk: int):
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    return _visible_case(request, pk)
 
 
 def _case_asset(case, asset_id: int):
@@ -261,7 +248,7 @@ def asset_action(request: HttpRequest, pk: int, asset_id: int, action: str) -> H
     spec = ASSET_ACTIONS.get(action)
     if spec is None:
         raise Http404("未知操作")
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     asset = _case_asset(case, asset_id)
     key = f"{action}-{asset.pk}"
     kwargs = {}

@@ -17,10 +17,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.cases import selectors as case_selectors
 from zhixing.cases.choices import CaseStatus
 from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.pages import visible_case
 from zhixing.money.choices import OrderKind
 from zhixing.money.services import available_fen
 from zhixing.pages import is_htmx, run_service
@@ -64,10 +64,6 @@ def _visible(request: HttpRequest, get: Callable[..., T], pk: int, *, acting: bo
         return get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _visible_case(request: HttpRequest, pk: int, *, acting: bool = False) -> EnforcementCase:
-    return _visible(request, case_selectors.case_get_for_user, pk, acting=acting)
 
 
 def _visible_plan(request: HttpRequest, pk: int, *, acting: bool = False) -> DistributionPlan:
@@ -153,14 +149,14 @@ def _page(request: HttpRequest, case: EnforcementCase, shown: DistributionPlan |
 @login_required
 @require_GET
 def case_plans(request: HttpRequest, pk: int) -> HttpResponse:
-    return _page(request, _visible_case(request, pk), None)
+    return _page(request, visible_case(request, pk), None)
 
 
 @login_required
 @require_GET
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan = _visible_plan(request, pk)
-    return _page(request, _visible_case(request, plan.case_id), plan)
+    return _page(request, visible_case(request, plan.case_id), plan)
 
 
 # ---------------------------------------------------------------- acting
@@ -208,7 +204,7 @@ def _act(request: HttpRequest, plan: DistributionPlan, name: str, form, call: Ca
 @login_required
 @require_POST
 def plan_create(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk, acting=True)
+    case = visible_case(request, pk, acting=True)
     form = PlanCreateForm(request.POST, prefix="create")
     status = 422
     if form.is_valid():

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhixing.cases import selectors as case_selectors
 from zhixing.cases.exceptions import DomainError, NotFound
 from zhixing.cases.models import DataAccessLog, EnforcementCase
+from zhixing.cases.pages import visible_case
 from zhixing.cases.services import ensure_role
 from zhixing.pages import is_htmx, run_service
 
@@ -34,13 +35,6 @@ from .rules import DOCUMENT_KINDS
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PAGE_SIZE = 30
-
-
-def _visible_case(request: HttpRequest, pk: int) -> EnforcementCase:
-    try:
-        return case_selectors.case_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
 
 
 def _document(request: HttpRequest, pk: int) -> GeneratedDocument:
@@ -92,14 +86,14 @@ def _case_page(request, case, *, form: GenerateForm | None = None, status: int =
 @login_required
 @require_GET
 def case_documents(request: HttpRequest, pk: int) -> HttpResponse:
-    return _case_page(request, _visible_case(request, pk))
+    return _case_page(request, visible_case(request, pk))
 
 
 @login_required
 @require_GET
 def generate_form(request: HttpRequest, pk: int) -> HttpResponse:
     """The generate form for the chosen kind (htmx swaps it when the kind changes)."""
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk)
     form = GenerateForm(case=case, kind=request.GET.get("kind"))
     return render(request, "documents/_generate.html", {"case": case, "form": form, "kinds": _kinds_for(case)})
 
@@ -107,9 +101,7 @@ def generate_form(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def generate(request: HttpRequest, pk: int) -> HttpResponse:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = GenerateForm(request.POST, case=case)
     status = 422
     if form.is_valid():

@@ -21,6 +21,7 @@ from zhixing.cases import selectors as case_selectors
 from zhixing.cases.choices import CaseStatus
 from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.pages import visible_case
 from zhixing.cases.templatetags.money import yuan_plain
 from zhixing.documents.formatting import amount_capital, amount_digits
 from zhixing.pages import is_htmx, run_service
@@ -61,10 +62,6 @@ def _found(call: Callable):
         return call()
     except NotFound as exc:
         raise Http404(exc.message) from exc
-
-
-def _visible_case(request: HttpRequest, pk: int) -> EnforcementCase:
-    return _found(lambda: case_selectors.case_get_for_user(user=request.user, pk=pk))
 
 
 def _writer(request: HttpRequest) -> None:
@@ -309,7 +306,7 @@ def _deferral_decide_form(deferral: PayoutDeferral) -> DecideForm:
 @login_required
 @require_GET
 def case_money(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk)
     case_selectors.log_case_view(user=request.user, case=case, kind="money_view")  # payers and payees, accounts
     return render(request, "money/case.html", _case_context(request, case))
 
@@ -317,8 +314,7 @@ def case_money(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def fee_settle(request: HttpRequest, pk: int) -> HttpResponse:
-    _writer(request)
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = FeeForm(request.POST, action=reverse("money:fee_settle", args=[pk]), dom_id="fee-form")
     return _act(request, form, lambda d: services.fee_settle(actor=request.user, case=case, reason=d["reason"]),
                 default_url=reverse("money:case", args=[pk]), title="结算执行费",
@@ -328,8 +324,7 @@ def fee_settle(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def order_create(request: HttpRequest, pk: int) -> HttpResponse:
-    _writer(request)
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = OrderForm(request.POST, case=case, action=reverse("money:order_create", args=[pk]), dom_id="order-form")
     return _act(request, form, lambda d: services.order_create(
         actor=request.user, case=case, amount_fen=d["amount"], reason=d["reason"], kind=d["kind"],
@@ -346,8 +341,7 @@ def order_create(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def deferral_request(request: HttpRequest, pk: int) -> HttpResponse:
-    _writer(request)
-    case = _visible_case(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = DeferralForm(request.POST, action=reverse("money:deferral_request", args=[pk]), dom_id="deferral-form")
     return _act(request, form, lambda d: services_deferrals.deferral_request(
         actor=request.user, case=case, reason_kind=d["reason_kind"], reason=d["reason"]),

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from zhixing.cases import selectors as case_selectors
-from zhixing.cases.exceptions import NotFound
+from zhixing.cases.pages import visible_case
 from zhixing.courts.models import Team
 
 from . import ranking
@@ -35,10 +35,7 @@ def render_case(request: HttpRequest, pk: int, *, bound: dict | None = None, sta
     """The property page of a case; `bound` holds a failed form (by name) to show with its errors."""
     from . import views_measures, views_queries
 
-    try:
-        case = case_selectors.case_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    case = visible_case(request, pk)
     case_selectors.log_case_view(user=request.user, case=case, kind="property_view")  # it shows ID numbers
     context = {
         "case": case,

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from zhixing.cases import selectors as case_selectors
-from zhixing.cases.exceptions import NotFound
 from zhixing.cases.models import EnforcementCase
+from zhixing.cases.pages import visible_case
 from zhixing.pages import is_htmx, run_service
 
 from . import clues, measures
@@ -136,25 +134,12 @@ def _render_page(request, case, bound=None, status=200) -> HttpResponse:
     return render_case(request, case.pk, bound=bound, status=status)
 
 
-def _visible_case(request: HttpRequest, pk: int) -> EnforcementCase:
-    try:
-        return case_selectors.case_get_for_user(user=request.user, pk=pk)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
-
-
-def _case_for_action(request: HttpRequest, pk: int) -> EnforcementCase:
-    if request.user.is_read_only:
-        raise PermissionDenied("上级法院监督角色只能查看，不能办理")
-    return _visible_case(request, pk)
-
-
 def _owned(request: HttpRequest, model, pk: int):
     """A row of a case the user may act on (another court's row is a 404, never revealed)."""
     obj = model.objects.filter(pk=pk).first()
     if obj is None:
         raise Http404("记录不存在")
-    return obj, _case_for_action(request, obj.case_id)
+    return obj, visible_case(request, obj.case_id, acting=True)
 
 
 def _act(request: HttpRequest, case: EnforcementCase, section: str, name: str, form,
@@ -181,7 +166,7 @@ def _act(request: HttpRequest, case: EnforcementCase, section: str, name: str, f
 @login_required
 @require_POST
 def asset_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = AssetForm(request.POST, case=case)
     return _act(request, case, "assets", "asset", form, lambda d: measures.asset_register(
         actor=request.user, case=case, kind=d["kind"], details=form.details(), owner_party=d["owner_party"],
@@ -192,7 +177,7 @@ def asset_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def measure_take(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = MeasureForm(request.POST, case=case)
     return _act(request, case, "measures", "measure", form, lambda d: measures.measure_take(
         actor=request.user, case=case, asset=d["asset"], kind=d["kind"], started_on=d["started_on"],
@@ -252,7 +237,7 @@ def expiring(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def clue_receive(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = ClueForm(request.POST)
     return _act(request, case, "clues", "clue", form, lambda d: clues.clue_receive(
         actor=request.user, case=case, source=d["source"], description=d["description"], provider=d["provider"],
@@ -277,7 +262,7 @@ def clue_verify(request: HttpRequest, clue_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lawyer_issue(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = LawyerOrderForm(request.POST)
     return _act(request, case, "investigations", "lawyer", form, lambda d: clues.lawyer_order_issue(
         actor=request.user, case=case, **d), lambda o: f"已签发律师调查令 {o.number}")
@@ -295,7 +280,7 @@ def lawyer_return(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def audit_apply(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = AuditApplyForm(request.POST, case=case)
     return _act(request, case, "investigations", "audit", form, lambda d: clues.audit_apply(
         actor=request.user, case=case, party=d["party"], applied_on=d["applied_on"],
@@ -325,7 +310,7 @@ def audit_finish(request: HttpRequest, audit_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def lead_record(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_for_action(request, pk)
+    case = visible_case(request, pk, acting=True)
     form = LeadForm(request.POST, case=case)
     return _act(request, case, "investigations", "lead", form, lambda d: clues.person_lead_record(
         actor=request.user, case=case, **d), lambda lead: "已登记查人线索")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhixing.accounts.models import User
 from zhixing.cases.exceptions import DomainError, NotFound
 from zhixing.cases.models import EnforcementCase
-from zhixing.cases.selectors import case_get_for_user
+from zhixing.cases.pages import visible_case
 from zhixing.courts.choices import CourtLevel
 from zhixing.pages import is_htmx, run_service
 
@@ -92,9 +92,7 @@ def case_panel(user: User, case: EnforcementCase, bound: dict) -> dict:
 
 
 def _case_action(request: HttpRequest, pk: int) -> EnforcementCase:
-    if request.user.is_read_only:
-        raise PermissionDenied(READ_ONLY)
-    return _found(lambda: case_get_for_user(user=request.user, pk=pk))
+    return visible_case(request, pk, acting=True)
 
 
 def _back_to_case(request: HttpRequest, case: EnforcementCase, message: str) -> HttpResponse:
