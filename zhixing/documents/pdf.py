@@ -1,6 +1,10 @@
-"""DOCX → PDF through headless LibreOffice, which is optional: without it callers offer the DOCX instead.
+"""PDF through a program installed on the server (never downloaded), which is optional: DOCX → PDF
+through headless LibreOffice (without it callers offer the DOCX instead), and self-contained HTML → PDF
+through headless Chromium, Debian's `chromium` (the printable reports; without it the browser's own
+打印 → 另存为 PDF works on the same print-styled page). Both run the same way: one process group per call,
+a private profile, a timeout that kills the group, the tail of the program's output in the error.
 
-Start-up dominates the cost (≈1 s per soffice call, ≈0.1 s per extra file in the same call), so
+LibreOffice start-up dominates the cost (≈1 s per soffice call, ≈0.1 s per extra file in the same call), so
 batches go through one call. Every call gets a fresh user profile (`-env:UserInstallation`): one
 profile is one LibreOffice instance, and concurrent conversions sharing one would collide.
 """
@@ -19,13 +23,16 @@ from pathlib import Path
 from django.conf import settings
 
 CHUNK_SIZE = 200  # files per soffice call: keeps the command line and the timeout bounded
-BASE_TIMEOUT = 60  # seconds per call, plus PER_FILE_TIMEOUT for each file in it
+BASE_TIMEOUT = 60  # seconds per call (an HTML page is one call), plus PER_FILE_TIMEOUT for each DOCX in it
 PER_FILE_TIMEOUT = 2
-STDERR_TAIL = 2000  # characters of soffice output quoted in PdfFailed
+STDERR_TAIL = 2000  # characters of the program's output quoted in PdfFailed
+CHROMIUM_MISSING = ("服务器未安装 Chromium，无法生成 PDF：请用浏览器的“打印 → 另存为 PDF”（页面已按 A4 排版），"
+                    "或由管理员安装 Debian 软件包 chromium 与 fonts-noto-cjk")
 
 
 class PdfUnavailable(Exception):
-    """LibreOffice is not installed (or not where the settings say): PDF cannot be produced here."""
+    """LibreOffice (or, for HTML, Chromium) is not installed or not where the settings say: PDF cannot be
+    produced here. The default message is LibreOffice's; html_to_pdf gives CHROMIUM_MISSING."""
 
     def __init__(self, message: str | None = None):
         super().__init__(
@@ -36,20 +43,36 @@ class PdfUnavailable(Exception):
 
 
 class PdfFailed(Exception):
-    """LibreOffice ran but did not produce every PDF (bad input, crash, timeout)."""
+    """The program ran but did not produce every PDF (bad input, crash, timeout)."""
+
+
+def _executable(configured: str | None, *names: str) -> str | None:
+    if configured:
+        # An explicit setting that points nowhere means "unavailable", not "guess another one".
+        return shutil.which(str(configured))
+    return next((found for found in map(shutil.which, names) if found), None)
 
 
 def soffice_path() -> str | None:
     """The soffice executable: settings.ZHIXING_SOFFICE (or SOFFICE_PATH) if set, else found on PATH."""
     configured = getattr(settings, "ZHIXING_SOFFICE", None) or getattr(settings, "SOFFICE_PATH", None)
-    if configured:
-        # An explicit setting that points nowhere means "unavailable", not "guess another one".
-        return shutil.which(str(configured))
-    return shutil.which("soffice") or shutil.which("libreoffice")
+    return _executable(configured, "soffice", "libreoffice")
+
+
+def chromium_path() -> str | None:
+    """The Chromium executable: settings.ZHIXING_CHROMIUM (or the environment variable) if set, else found on PATH."""
+    configured = getattr(settings, "ZHIXING_CHROMIUM", None) or os.environ.get("ZHIXING_CHROMIUM")
+    return _executable(configured, "chromium", "chromium-browser", "google-chrome")
 
 
 def pdf_available() -> bool:
+    """DOCX can be converted (LibreOffice is installed)."""
     return soffice_path() is not None
+
+
+def html_pdf_available() -> bool:
+    """HTML can be printed (Chromium is installed)."""
+    return chromium_path() is not None
 
 
 def docx_to_pdf(blob: bytes) -> bytes:
@@ -98,6 +121,26 @@ def docx_to_pdf_many(blobs: list[bytes], names: list[str] | None = None) -> list
     return results
 
 
+def html_to_pdf(html: str) -> bytes:
+    """Print self-contained HTML (inline styles, no scripts) to PDF; one private profile per call."""
+    browser = chromium_path()
+    if browser is None:
+        raise PdfUnavailable(CHROMIUM_MISSING)
+    with tempfile.TemporaryDirectory(prefix="zhixing-report-") as tmp:
+        root = Path(tmp)
+        page, out = root / "report.html", root / "report.pdf"
+        page.write_text(html, encoding="utf-8")
+        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
+                   f"--user-data-dir={root / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
+                   page.as_uri()]
+        returncode, log = _run(command, timeout=BASE_TIMEOUT, timed_out=f"Chromium 生成 PDF 超时（{BASE_TIMEOUT} 秒）")
+        # Chromium's exit code is not trusted either way: the PDF on disk is the answer.
+        if not _is_pdf(out):
+            raise PdfFailed(f"Chromium 未能生成 PDF（退出码 {returncode}）：{_tail(log)}")
+        return out.read_bytes()
+
+
 def _run_soffice(soffice: str, profile: Path, outdir: Path, files: list[Path]) -> str:
     """One soffice process for all `files`; returns its combined output. Raises PdfFailed on timeout."""
     cmd = [
@@ -112,7 +155,16 @@ def _run_soffice(soffice: str, profile: Path, outdir: Path, files: list[Path]) -
         *map(str, files),
     ]
     timeout = BASE_TIMEOUT + PER_FILE_TIMEOUT * len(files)
-    # Own session: soffice is a wrapper that forks soffice.bin, so a timeout must kill the whole group.
+    returncode, log = _run(cmd, timeout=timeout, timed_out=f"LibreOffice 转换超时（{timeout} 秒，{len(files)} 个文件）")
+    if returncode != 0:
+        raise PdfFailed(f"LibreOffice 退出码 {returncode}。输出：{_tail(log)}")
+    return log
+
+
+def _run(cmd: list[str], *, timeout: float, timed_out: str) -> tuple[int, str]:
+    """Run the program; its exit code and combined output. On timeout: PdfFailed(`timed_out` + output)."""
+    # Own session: soffice is a wrapper that forks soffice.bin and Chromium forks its helpers, so a
+    # timeout must kill the whole group (a surviving child would also keep the output pipes open).
     proc = subprocess.Popen(
         cmd,
         stdin=subprocess.DEVNULL,
@@ -125,17 +177,12 @@ def _run_soffice(soffice: str, profile: Path, outdir: Path, files: list[Path]) -
     except subprocess.TimeoutExpired:
         _kill_group(proc)
         stdout, stderr = proc.communicate()
-        raise PdfFailed(
-            f"LibreOffice 转换超时（{timeout} 秒，{len(files)} 个文件）。输出：{_tail(_decode(stdout, stderr))}"
-        ) from None
+        raise PdfFailed(f"{timed_out}。输出：{_tail(_decode(stdout, stderr))}") from None
     except BaseException:
         _kill_group(proc)
         proc.wait()
         raise
-    log = _decode(stdout, stderr)
-    if proc.returncode != 0:
-        raise PdfFailed(f"LibreOffice 退出码 {proc.returncode}。输出：{_tail(log)}")
-    return log
+    return proc.returncode, _decode(stdout, stderr)
 
 
 def _kill_group(proc: subprocess.Popen) -> None:

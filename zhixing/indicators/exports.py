@@ -1,21 +1,12 @@
 """Exports of the indicator views: XLSX of any view (openpyxl, write-only; numerators and denominators
-as integers, money in yuan as exact decimals, rates as the figures shown) and the printable report as
-PDF through headless Chromium (Debian `chromium`), which is optional: without it the page says so and
-the browser's own 打印 → 另存为 PDF works on the same print-styled page.
+as integers, money in yuan as exact decimals, rates as the figures shown). The printable report's PDF is
+documents.pdf.html_to_pdf (headless Chromium), the one place that runs a PDF program.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import signal
-import subprocess
-import tempfile
 from decimal import Decimal
-from pathlib import Path
-
-from django.conf import settings
 
 from zhixing.money.exports import yuan  # integer fen → exact yuan, the one conversion for spreadsheets
 
@@ -25,7 +16,6 @@ from .rules import INDICATOR_LIST, Indicator
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_DRILL_ROWS = 200_000  # an export of a drill-down list stops here (and says so in its last row)
-PDF_TIMEOUT = 60  # seconds
 
 
 def shown(figure: Figure | None) -> Decimal | None:
@@ -171,54 +161,3 @@ def drill_xlsx(drill, heading: str) -> bytes:
 
 def level_label(level: str) -> str:
     return Level(level).label
-
-
-# ---------------------------------------------------------------- PDF through headless Chromium
-
-
-class PdfUnavailable(Exception):
-    def __init__(self):
-        super().__init__("服务器未安装 Chromium，无法生成 PDF：请用浏览器的“打印 → 另存为 PDF”（页面已按 A4 排版），"
-                         "或由管理员安装 Debian 软件包 chromium 与 fonts-noto-cjk")
-
-
-class PdfFailed(Exception):
-    pass
-
-
-def chromium_path() -> str | None:
-    configured = getattr(settings, "ZHIXING_CHROMIUM", None) or os.environ.get("ZHIXING_CHROMIUM")
-    if configured:
-        return shutil.which(str(configured))
-    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-
-
-def pdf_available() -> bool:
-    return chromium_path() is not None
-
-
-def html_to_pdf(html: str) -> bytes:
-    """Print self-contained HTML (inline styles, no scripts) to PDF; one private profile per call."""
-    browser = chromium_path()
-    if browser is None:
-        raise PdfUnavailable()
-    with tempfile.TemporaryDirectory(prefix="zhixing-report-") as tmp:
-        root = Path(tmp)
-        page, out = root / "report.html", root / "report.pdf"
-        page.write_text(html, encoding="utf-8")
-        command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                   "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-extensions",
-                   f"--user-data-dir={root / 'profile'}", "--no-pdf-header-footer", f"--print-to-pdf={out}",
-                   page.as_uri()]
-        proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-        try:
-            _stdout, stderr = proc.communicate(timeout=PDF_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.communicate()
-            raise PdfFailed(f"Chromium 生成 PDF 超时（{PDF_TIMEOUT} 秒）") from None
-        if not out.exists() or out.read_bytes()[:5] != b"%PDF-":
-            tail = stderr.decode("utf-8", "replace")[-500:]
-            raise PdfFailed(f"Chromium 未能生成 PDF（退出码 {proc.returncode}）：{tail}")
-        return out.read_bytes()

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from zhixing.cases.exceptions import DomainError, NotAllowed, NotFound, ValidationFailed
 from zhixing.cases.rules import LEADERS
+from zhixing.documents.pdf import PdfFailed, PdfUnavailable, html_pdf_available, html_to_pdf
 from zhixing.pages import run_service
 
 from . import exports, imports, periods, selectors, services
@@ -118,7 +119,7 @@ def _common(request, scope, period, **more) -> dict:
         "period_choices": selectors.period_choices(today),
         "teams": selectors.teams_of(scope),
         "handlers": selectors.handlers_of(scope),
-        "pdf_available": exports.pdf_available(),
+        "pdf_available": html_pdf_available(),
         **more,
     }
 
@@ -281,7 +282,7 @@ def report(request: HttpRequest) -> HttpResponse:
     data = _filters(request)
     scope, period = _scope(request, data), _period(request, data)
     context = _report_context(request, scope, period)
-    context.update(pdf_available=exports.pdf_available(), scope_query=_query(scope.params, period_params(period)),
+    context.update(pdf_available=html_pdf_available(), scope_query=_query(scope.params, period_params(period)),
                    for_pdf=False)
     return render(request, "indicators/report.html", context)
 
@@ -294,8 +295,8 @@ def report_pdf(request: HttpRequest) -> HttpResponse:
     context = _report_context(request, scope, period) | {"for_pdf": True}
     html = render_to_string("indicators/report.html", context, request=request)
     try:
-        pdf = exports.html_to_pdf(html)
-    except (exports.PdfUnavailable, exports.PdfFailed) as exc:
+        pdf = html_to_pdf(html)
+    except (PdfUnavailable, PdfFailed) as exc:
         return render(request, "indicators/pdf_unavailable.html",
                       {"message": str(exc), "back": reverse("indicators:report") + "?" + _query(scope.params, period_params(period))},
                       status=503)

@@ -199,3 +199,58 @@ def test_a_hung_soffice_is_killed_with_its_children(settings, tmp_path, monkeypa
     with pytest.raises(pdf.PdfFailed, match="超时"):
         pdf.docx_to_pdf(build_docx())
     assert time.monotonic() - started < 10
+
+
+# ---------------------------------------------------------------- HTML → PDF through Chromium (the printable reports)
+
+
+REPORT = "<!doctype html><html><head><meta charset='utf-8'><style>@page { size: A4 }</style></head>" \
+         "<body><h1>执行工作质效指标报告</h1><p>实际执结率 61.25%</p></body></html>"
+
+
+def fake_chromium(settings, tmp_path, script: str) -> None:
+    path = tmp_path / "chromium"
+    path.write_text("#!/bin/sh\n" + script)
+    path.chmod(0o755)
+    settings.ZHIXING_CHROMIUM = str(path)
+
+
+def test_the_report_html_is_printed_with_its_chinese_text(tmp_path):
+    if not pdf.html_pdf_available():
+        pytest.skip("未安装 Chromium：跳过 HTML → PDF 测试（Debian: chromium）")
+    if shutil.which("pdftotext") is None:
+        pytest.skip("缺少 pdftotext：跳过 PDF 检查（Debian: poppler-utils）")
+    data = pdf.html_to_pdf(REPORT)
+    assert data.startswith(b"%PDF-")
+    assert "执行工作质效指标报告" in pdf_text(data, tmp_path, "report")
+
+
+def test_without_chromium_the_report_says_how_to_print_it_instead(monkeypatch):
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
+    assert pdf.html_pdf_available() is False
+    with pytest.raises(pdf.PdfUnavailable) as excinfo:
+        pdf.html_to_pdf(REPORT)
+    message = str(excinfo.value)
+    assert "服务器未安装 Chromium" in message and "另存为 PDF" in message and "chromium" in message
+
+
+def test_a_chromium_setting_pointing_nowhere_means_unavailable(settings):
+    settings.ZHIXING_CHROMIUM = "/nonexistent/chromium"
+    assert pdf.chromium_path() is None
+    assert pdf.html_pdf_available() is False
+
+
+def test_chromium_without_a_pdf_reports_its_output(settings, tmp_path):
+    fake_chromium(settings, tmp_path, 'echo "ERROR: 无法连接显示服务" >&2\nexit 0\n')  # exit 0 is not trusted
+    with pytest.raises(pdf.PdfFailed, match="Chromium 未能生成 PDF（退出码 0）") as excinfo:
+        pdf.html_to_pdf(REPORT)
+    assert "无法连接显示服务" in str(excinfo.value)
+
+
+def test_a_hung_chromium_is_killed_with_its_children(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "BASE_TIMEOUT", 0.5)
+    fake_chromium(settings, tmp_path, f"{shutil.which('sleep') or '/bin/sleep'} 30 &\nwait\n")
+    started = time.monotonic()
+    with pytest.raises(pdf.PdfFailed, match="Chromium 生成 PDF 超时"):
+        pdf.html_to_pdf(REPORT)
+    assert time.monotonic() - started < 10

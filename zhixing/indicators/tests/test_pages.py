@@ -12,6 +12,7 @@ import time_machine
 from openpyxl import load_workbook
 
 from zhixing.cases.models import LogEntry
+from zhixing.documents import pdf
 from zhixing.indicators import exports, snapshots
 from zhixing.indicators.models import Petition, ScorecardWeight
 from zhixing.indicators.periods import parse_period
@@ -152,14 +153,14 @@ def test_printable_report(head_client, q1):
 
 
 def test_pdf_says_clearly_when_chromium_is_missing(head_client, q1, monkeypatch):
-    monkeypatch.setattr(exports, "chromium_path", lambda: None)
+    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
     page = text(head_client.get(f"/indicators/report/?{Q1}"))
     assert "服务器未安装 Chromium" in page and "report.pdf" not in page
     response = head_client.get(f"/indicators/report.pdf?{Q1}")
     assert response.status_code == 503 and "另存为 PDF" in text(response)
 
 
-@pytest.mark.skipif(not exports.pdf_available(), reason="Debian chromium not installed")
+@pytest.mark.skipif(not pdf.html_pdf_available(), reason="Debian chromium not installed")
 def test_pdf_report_through_chromium(head_client, q1):
     response = head_client.get(f"/indicators/report.pdf?{Q1}")
     assert response.status_code == 200 and response.content[:5] == b"%PDF-"
