@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,7 +50,14 @@ def browser_page(viewport):
         try:
             yield page
         finally:
-            browser.close()
+            try:
+                # While the loop runs, Django keeps this thread's connections per async context
+                # (asgiref's Local): the ORM calls made here since the loop started used a second
+                # connection, which nothing else closes. Left open, it blocks DROP DATABASE of the
+                # PostgreSQL test database at the end of the run.
+                connections.close_all()
+            finally:
+                browser.close()
 
 
 @pytest.fixture
