@@ -11,6 +11,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
@@ -57,9 +58,15 @@ def compute_hash(
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+class _CaseRef(NamedTuple):
+    """What an entry needs of its case (log_append_many reads no more)."""
+    pk: int
+    court_id: int
+
+
 def new_entry(
     *,
-    case: EnforcementCase,
+    case: EnforcementCase | _CaseRef,
     seq: int,
     prev_hash: str,
     actor,
@@ -133,7 +140,9 @@ def log_append_many(events: dict[int, list[LogEvent]], *, actor, at: dt.datetime
     written = 0
     for start in range(0, len(case_ids), 2000):
         chunk = case_ids[start : start + 2000]
-        cases = {c.pk: c for c in EnforcementCase.objects.filter(pk__in=chunk).only("pk", "court_id")}
+        # The entries need each case's id and court only: no model instances for thousands of cases.
+        cases = {pk: _CaseRef(pk, court_id)
+                 for pk, court_id in EnforcementCase.objects.filter(pk__in=chunk).values_list("pk", "court_id")}
         tails = log_tails(chunk)
         entries = []
         for case_id in chunk:

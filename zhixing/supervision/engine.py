@@ -4,9 +4,10 @@ Set-based, so that a province's million open cases take seconds, not hours:
 1. one aggregate pass over cases and their flow nodes gives each case's facts (sv_facts);
 2. the calendar is consulted once per distinct (rule version, start date, paused days, extension,
    court policy) and remembered in `DueDate`;
-3. per rule, one INSERT … SELECT joins facts, remembered dates and the stored deadline, keeping only
-   what differs (sv_diff); one UPDATE and one INSERT apply it. On the first run nothing is stored, so
-   one INSERT … SELECT stores every deadline at once (on PostgreSQL with the indexes built after);
+3. one INSERT … SELECT turns each case's facts into one row per rule (joined to the rules, sv_rule,
+   in key order) beside the remembered dates and the stored deadline, keeping only what differs
+   (sv_diff); one UPDATE and one INSERT apply it. On the first run nothing is stored, so the same
+   rows go straight into the deadline table (on PostgreSQL with the indexes built after);
 4. escalations are recorded in one INSERT … SELECT; new locks — few per night — go into each case's
    execution log in Python (the hash chain).
 A second run with the same as_of finds nothing to change. The same code runs for one case whenever
@@ -135,8 +136,10 @@ def _needed(rule: DeadlineRule) -> set[str]:
         if not rule.met_by:
             return set()
         return {"mmax", "mcnt"} if rule.met_after_count > 1 else {"mmin"}
+    if rule.kind == Kind.DISPOSAL:
+        return {"mmin", "mmax"} if rule.met_by else set()
     return {Kind.NODE: {"smin", "mmin"}, Kind.LAST_NODE: {"smax", "mmin"}, Kind.PAIRED: {"smin", "smax", "mmax"},
-            Kind.CLOSING: set(), Kind.MEASURE: set(), Kind.DISPOSAL: set()}[rule.kind]
+            Kind.CLOSING: set(), Kind.MEASURE: set()}[rule.kind]
 
 
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
@@ -198,10 +201,16 @@ def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
         return f"COALESCE({running}, {last})", f"CASE WHEN {running} IS NULL THEN {ended} END"
     if rule.kind == Kind.DISPOSAL:
         # The oldest waiting asset runs; when none waits, met on the latest answer — unless an asset's
-        # clock is stopped (its price under objection), which pauses the deadline instead (_rule_rows).
+        # clock is stopped (its price under objection), which pauses the deadline instead (_rule_terms).
         wait, first, answer, stopped = (f"ds.{what}_{rule.facet}" for what in ("wait", "first", "answer", "stopped"))
-        # (`met_by` nodes answer a case without disposal records: a second pass in _build_facts.)
-        return f"COALESCE({wait}, {first})", f"CASE WHEN {wait} IS NULL AND {stopped} = 0 THEN {answer} END"
+        start, met = f"COALESCE({wait}, {first})", f"CASE WHEN {wait} IS NULL AND {stopped} = 0 THEN {answer} END"
+        if rule.met_by:
+            # A case whose disposal was recorded only as flow nodes — no reference price for any asset it
+            # holds, e.g. one migrated from the national system — is answered by the first such node on
+            # or after the start: the first of all when none came before (a second pass in _build_facts
+            # looks for the rest, whose nodes straddle the start).
+            met = f"COALESCE({met}, CASE WHEN ds.recorded = 0 AND {mmin} >= {start} THEN {mmin} END)"
+        return start, met
     raise ValueError(rule.kind)
 
 
@@ -351,12 +360,18 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
             starts.append(f"CASE WHEN ds.wait_{rule.facet} IS NULL AND ds.stopped_{rule.facet} = 1 THEN 1 ELSE 0 END "
                           f"AS {_col(rule, 'stopped')}")
     # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones.
-    keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_"))})
+    disposal_mmin = {_col(rule, "mmin") for rule in RULES if rule.kind == Kind.DISPOSAL and rule.met_by}
+    keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_")) or k in disposal_mmin})
     versions = ", ".join(f"s.v_{rule.code}" for rule in RULES)
     if case_ids is None:
         where, params = f"c.status IN ('{CaseStatus.OPEN}', '{CaseStatus.CLOSED}')", []
     else:
         where, params = f"c.id IN ({', '.join(['%s'] * len(case_ids))})", list(case_ids)
+    # Only the nodes some rule reads (two in three): the rest would only be tested by every aggregate.
+    # Filtered while walking each case's part of the covering (case, code, date) index — SQLite, told
+    # by the unary +, does not seek each code in turn instead.
+    codes = sorted({code for rule in RULES for code in (*rule.start_nodes, *rule.met_by)})
+    read_codes = f"{'+' if connection.vendor == 'sqlite' else ''}n.node_code IN ({_q(codes)})"
     _drop_temp(cursor, "sv_facts")
     cursor.execute(
         f"""
@@ -368,7 +383,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
         FROM (
             SELECT c.id AS case_id, c.court_id, c.team_id, c.handler_id, c.status, c.filed_on, c.closed_on,
                    c.archived_on, {inner_cols}
-            FROM {CASES} c LEFT JOIN {NODES} n ON n.case_id = c.id
+            FROM {CASES} c LEFT JOIN {NODES} n ON n.case_id = c.id AND {read_codes}
             WHERE {where}
             GROUP BY c.id  -- the other columns depend on the key (both databases accept that); grouping by
                            -- them too made SQLite walk the cases through a secondary index, row by row
@@ -384,14 +399,13 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     for rule in RULES:
         start, met = _col(rule, "start"), _col(rule, "met")
         if rule.kind == Kind.DISPOSAL and rule.met_by:
-            # A case whose disposal was recorded only as flow nodes — no reference price for any asset it
-            # holds, e.g. one migrated from the national system — is answered by the first such node on
-            # or after the oldest waiting seizure (index seeks per waiting case, not a pass over all nodes).
+            # A case answered by flow nodes (_start_met) with some before the start and some after.
+            mmin, mmax = _col(rule, "mmin"), _col(rule, "mmax")
             cursor.execute(
                 f"""UPDATE sv_facts SET {met} = (
                         SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
                         AND n.node_code IN ({_q(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
-                    WHERE {met} IS NULL AND {start} IS NOT NULL
+                    WHERE {met} IS NULL AND {start} IS NOT NULL AND {mmin} < {start} AND {mmax} >= {start}
                       AND case_id IN (SELECT case_id FROM sv_disposal WHERE recorded = 0)"""
             )
         if rule.kind == Kind.PAIRED:
@@ -496,14 +510,19 @@ def _key_sql(rule: DeadlineRule) -> tuple[str, str, str]:
 def _fill_memo(cursor, policy_by_key: dict[str, policies.Policy]) -> int:
     versions = {v.pk: v for v in RuleVersion.objects.all()}
     added = 0
+    read: dict[tuple[str, str, str], set] = {}
     for rule in RULES:
         start, paused, months = _key_sql(rule)
         # Every version of the rule: a court's current one, and older ones cases keep until re-based.
         version_ids = {pk for pk, v in versions.items() if v.rule_code == rule.code}
-        cursor.execute(
-            f"""SELECT DISTINCT {start}, {paused}, {months}, f.policy_key FROM sv_facts f WHERE {start} IS NOT NULL"""
-        )
-        keys = {(_as_date(s), p, m, k) for s, p, m, k in cursor.fetchall()}
+        # Rules counted from the same day of every case (filing, closing) share one read of the facts.
+        source = {Kind.FILING: "f.filed_on", Kind.CLOSING: "f.closed_on"}.get(rule.kind, start)
+        if (source, paused, months) not in read:
+            cursor.execute(
+                f"""SELECT DISTINCT {start}, {paused}, {months}, f.policy_key FROM sv_facts f WHERE {start} IS NOT NULL"""
+            )
+            read[source, paused, months] = {(_as_date(s), p, m, k) for s, p, m, k in cursor.fetchall()}
+        keys = read[source, paused, months]
         if not keys:
             continue
         known = set(
@@ -521,6 +540,30 @@ def _fill_memo(cursor, policy_by_key: dict[str, policies.Policy]) -> int:
         DueDate.objects.bulk_create(new, batch_size=2000)
         added += len(new)
     return added
+
+
+_MEMO_KEY = ("rule_version_id", "policy_key", "start_on", "paused_days", "extension_months")
+_MEMO_DATES = ("due_on", "yellow_on", "red_on", "team_lead_on", "division_head_on", "president_on", "lock_on")
+
+
+def _memo_source() -> str:
+    return "sv_memo" if connection.vendor == "sqlite" else MEMO
+
+
+def _copy_memo(cursor) -> None:
+    """On SQLite, the memo as a temporary table keyed by what the rows look it up by, the dates beside
+    the key (WITHOUT ROWID): one b-tree search per deadline instead of the unique index's search and
+    then the table's. PostgreSQL hashes the memo table itself."""
+    if connection.vendor != "sqlite":
+        return
+    _drop_temp(cursor, "sv_memo")
+    cursor.execute(
+        f"""CREATE TEMP TABLE sv_memo (rule_version_id BIGINT, policy_key VARCHAR(40), start_on DATE,
+            paused_days INTEGER, extension_months INTEGER, {', '.join(f'{c} DATE' for c in _MEMO_DATES)},
+            PRIMARY KEY ({', '.join(_MEMO_KEY)})) WITHOUT ROWID"""
+    )
+    columns = ", ".join((*_MEMO_KEY, *_MEMO_DATES))
+    cursor.execute(f"INSERT INTO sv_memo ({columns}) SELECT {columns} FROM {MEMO}")
 
 
 def _memo_row(rule: DeadlineRule, version: RuleVersion, policy: policies.Policy, start_on: dt.date,
@@ -568,16 +611,11 @@ FIRST_RUN_COLUMNS_SQL = ("x.rule_version_id, x.team_id, x.handler_id, x.start_on
                          "x.paused_days, x.extension_months, {level} AS level")
 
 
-def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
-    """SELECT of the rule's rows as sv_diff holds them: each case's deadline computed from its facts
-    and the remembered dates, beside the stored one. On a first run nothing is stored: every row is
-    new, so the stored side is left out (named parameters: as_of)."""
+def _rule_terms(rule: DeadlineRule) -> dict[str, str]:
+    """The rule's SQL for each per-rule column of a deadline, in terms of the facts row f."""
     start, paused, months = _key_sql(rule)
     met = f"f.{_col(rule, 'met')}"
-    if rule.kind == Kind.CLOSING:
-        void = "0 = 1"
-    else:
-        void = f"f.status <> '{CaseStatus.OPEN}'"
+    void = "0 = 1" if rule.kind == Kind.CLOSING else f"f.status <> '{CaseStatus.OPEN}'"
     paused_now = "f.paused_now = 1" if rule.pausable else "0 = 1"
     if rule.kind == Kind.DISPOSAL:
         paused_now = f"f.{_col(rule, 'stopped')} = 1"
@@ -585,6 +623,44 @@ def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
         f"CASE WHEN {met} IS NOT NULL THEN '{DeadlineStatus.MET}' WHEN {void} THEN '{DeadlineStatus.VOID}' "
         f"WHEN {paused_now} THEN '{DeadlineStatus.PAUSED}' ELSE '{DeadlineStatus.PENDING}' END"
     )
+    return {"start_on": start, "met_on": met, "status": status, "paused_days": paused, "extension_months": months,
+            "version": f"f.v_{rule.code}"}
+
+
+def _by_rule(term: str) -> str:
+    """One CASE over the rule row r choosing each rule's SQL for `term`."""
+    branches = {}
+    for i, rule in enumerate(RULES):
+        branches.setdefault(_rule_terms(rule)[term], []).append(i)
+    if len(branches) == 1:
+        return next(iter(branches))
+    arms = " ".join(f"WHEN r.i IN ({', '.join(map(str, ids))}) THEN {sql}" for sql, ids in branches.items())
+    return f"CASE {arms} END"
+
+
+def _build_rule_table(cursor) -> None:
+    """sv_rule(rule_code, i): the rules in code order — joined to every case's facts it turns the
+    wide facts row into one row per rule, already in the deadline table's key order."""
+    _drop_temp(cursor, "sv_rule")
+    without_rowid = " WITHOUT ROWID" if connection.vendor == "sqlite" else ""  # scanned in key order
+    cursor.execute(f"CREATE TEMP TABLE sv_rule (rule_code VARCHAR(40) PRIMARY KEY, i INTEGER){without_rowid}")
+    cursor.executemany("INSERT INTO sv_rule VALUES (%s, %s)", [(rule.code, i) for i, rule in enumerate(RULES)])
+    _analyze(cursor, "sv_rule")
+
+
+def _fence() -> str:
+    """Keeps the database from merging a subquery into the query around it (SQLite's rule 8 of
+    flattening, PostgreSQL's OFFSET 0), so that its CASE columns are computed once per row, not again
+    at every place the outer query names them."""
+    return "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
+
+
+def _rows(*, first_run: bool = False) -> str:
+    """SELECT of every deadline row as sv_diff holds them: each case's deadline per rule computed from
+    its facts and the remembered dates, beside the stored one — in one pass over the facts, case by
+    case and rule by rule. On a first run nothing is stored: every row is new, so the stored side is
+    left out (named parameters: as_of)."""
+    start = _by_rule("start_on")
     level = (
         "CASE WHEN x.status <> 'pending' THEN 0 WHEN %(as_of)s >= m.red_on THEN 3 "
         "WHEN %(as_of)s >= m.due_on THEN 2 WHEN %(as_of)s >= m.yellow_on THEN 1 ELSE 0 END"
@@ -605,18 +681,20 @@ def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
         f"AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = x.case_id "
         "AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s)) THEN 1 ELSE 0 END"
     )
+    # CROSS JOIN: SQLite keeps the facts (in case order) outside and the rules (in code order) inside.
     if first_run:
-        stored, source, version = "", "sv_facts f", f"f.v_{rule.code}"
-        outer = (f"x.court_id, x.case_id, '{rule.code}' AS rule_code, {FIRST_RUN_COLUMNS_SQL.format(level=level)}, "
+        stored, source, version = "", "sv_facts f CROSS JOIN sv_rule r", _by_rule("version")
+        outer = (f"x.court_id, x.case_id, x.rule_code, {FIRST_RUN_COLUMNS_SQL.format(level=level)}, "
                  f"{escalation} AS escalation, CASE WHEN ({level}) = 3 THEN m.red_on END AS red_since")
     else:
         stored = (", d.id AS deadline_id, d.rule_version_id AS old_version, d.start_on AS old_start, "
                   "d.due_on AS old_due, d.met_on AS old_met, d.status AS old_status, d.paused_days AS old_paused, "
                   "d.extension_months AS old_months, d.level AS old_level, d.escalation AS old_escalation, "
                   "d.team_id AS old_team, d.handler_id AS old_handler, d.red_since AS old_red_since")
-        source = f"sv_facts f LEFT JOIN {DEADLINES} d ON d.case_id = f.case_id AND d.rule_code = '{rule.code}'"
-        version = f"COALESCE(d.rule_version_id, f.v_{rule.code})"
-        outer = f"""x.deadline_id, x.case_id, x.court_id, x.team_id, x.handler_id, '{rule.code}' AS rule_code,
+        source = (f"sv_facts f CROSS JOIN sv_rule r "
+                  f"LEFT JOIN {DEADLINES} d ON d.case_id = f.case_id AND d.rule_code = r.rule_code")
+        version = f"COALESCE(d.rule_version_id, {_by_rule('version')})"
+        outer = f"""x.deadline_id, x.case_id, x.court_id, x.team_id, x.handler_id, x.rule_code,
                x.rule_version_id, x.start_on, m.due_on, x.met_on, x.status, x.paused_days, x.extension_months,
                {level} AS level, {escalation} AS escalation,
                CASE WHEN ({level}) = 3 THEN m.red_on END AS red_since,
@@ -625,26 +703,17 @@ def _rule_rows(rule: DeadlineRule, *, first_run: bool = False) -> str:
     return f"""
         SELECT {outer}
         FROM (
-            SELECT f.case_id, f.court_id, f.team_id, f.handler_id, {start} AS start_on, {met} AS met_on,
-                   {status} AS status, {paused} AS paused_days, {months} AS extension_months, f.policy_key,
-                   {version} AS rule_version_id{stored}
+            SELECT f.case_id, f.court_id, f.team_id, f.handler_id, r.rule_code, {start} AS start_on,
+                   {_by_rule('met_on')} AS met_on, {_by_rule('status')} AS status,
+                   {_by_rule('paused_days')} AS paused_days, {_by_rule('extension_months')} AS extension_months,
+                   f.policy_key, {version} AS rule_version_id{stored}
             FROM {source}
-            WHERE {start} IS NOT NULL
+            WHERE {start} IS NOT NULL {_fence()}
         ) x
-        JOIN {MEMO} m ON m.rule_version_id = x.rule_version_id AND m.policy_key = x.policy_key
-             AND m.start_on = x.start_on AND m.paused_days = x.paused_days
-             AND m.extension_months = x.extension_months
+        CROSS JOIN {_memo_source()} m
+        WHERE m.rule_version_id = x.rule_version_id AND m.policy_key = x.policy_key
+          AND m.start_on = x.start_on AND m.paused_days = x.paused_days AND m.extension_months = x.extension_months
     """
-
-
-def _diff_rule(cursor, rule: DeadlineRule, as_of) -> None:
-    cursor.execute(
-        f"""INSERT INTO sv_diff SELECT * FROM ({_rule_rows(rule)}) y
-            WHERE y.deadline_changed = 1 OR y.lockable = 1 OR y.old_level IS DISTINCT FROM y.level
-               OR y.old_escalation IS DISTINCT FROM y.escalation OR y.old_team IS DISTINCT FROM y.team_id
-               OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since""",
-        {"as_of": as_of},
-    )
 
 
 def _build_diff(cursor, as_of) -> None:
@@ -652,8 +721,13 @@ def _build_diff(cursor, as_of) -> None:
     cursor.execute(
         f"CREATE TEMP TABLE sv_diff ({_DIFF_COLUMNS}, old_team BIGINT, old_handler BIGINT, old_red_since DATE)"
     )
-    for rule in RULES:
-        _diff_rule(cursor, rule, as_of)
+    cursor.execute(
+        f"""INSERT INTO sv_diff SELECT * FROM ({_rows()}) y
+            WHERE y.deadline_changed = 1 OR y.lockable = 1 OR y.old_level IS DISTINCT FROM y.level
+               OR y.old_escalation IS DISTINCT FROM y.escalation OR y.old_team IS DISTINCT FROM y.team_id
+               OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since""",
+        {"as_of": as_of},
+    )
     _analyze(cursor, "sv_diff")
 
 
@@ -668,31 +742,36 @@ def _first_run(cursor, case_ids) -> bool:
 FIRST_RUN_PATH = True  # tests switch it off to check that both paths store the same
 
 
-def _postgres_indexes() -> list[tuple[str, str]]:
-    """(drop, create) SQL of the deadline table's indexes, for a bulk first load on PostgreSQL:
-    building them once over millions of rows is cheaper than keeping them up to date row by row."""
-    from .models import Deadline
-
+def _postgres_indexes(model) -> list[tuple[str, str]]:
+    """(drop, create) SQL of a table's indexes, for a bulk first load on PostgreSQL: building them
+    once over millions of rows is cheaper than keeping them up to date row by row."""
+    if connection.vendor != "postgresql":
+        return []
     editor = connection.schema_editor()
     editor.deferred_sql = []  # not entered: only its SQL is wanted
-    pairs = [(str(c.remove_sql(Deadline, editor)), str(c.create_sql(Deadline, editor))) for c in Deadline._meta.constraints]
-    pairs += [(str(i.remove_sql(Deadline, editor)), str(i.create_sql(Deadline, editor))) for i in Deadline._meta.indexes]
+    pairs = [(str(c.remove_sql(model, editor)), str(c.create_sql(model, editor))) for c in model._meta.constraints]
+    pairs += [(str(i.remove_sql(model, editor)), str(i.create_sql(model, editor))) for i in model._meta.indexes]
     return pairs
 
 
-def _load_first(cursor, as_of) -> tuple[int, int, int]:
+def _load_first(cursor, as_of, result: RunResult) -> tuple[int, int, int]:
     """Every deadline of every case at once, straight from facts and dates, in key order."""
     columns = ", ".join(FIRST_RUN_COLUMNS)
-    rows = " UNION ALL ".join(f"SELECT * FROM ({_rule_rows(rule, first_run=True)}) r{i}" for i, rule in enumerate(RULES))
-    indexes = _postgres_indexes() if connection.vendor == "postgresql" else []
+    from .models import Deadline
+
+    indexes = _postgres_indexes(Deadline)
+    lap = time.perf_counter()
     for drop, _create in indexes:
         cursor.execute(drop)
-    cursor.execute(f"INSERT INTO {DEADLINES} ({columns}) SELECT {columns} FROM ({rows}) y ORDER BY case_id, rule_code",
+    # The rows come in key order (_rows), so SQLite appends to the unique (case, rule) index.
+    cursor.execute(f"INSERT INTO {DEADLINES} ({columns}) SELECT {columns} FROM ({_rows(first_run=True)}) y",
                    {"as_of": as_of})
     stored = cursor.rowcount
+    lap = result.lap("insert", lap)
     for _drop, create in indexes:
         cursor.execute(create)
     _analyze(cursor, DEADLINES)
+    result.lap("indexes", lap)
     # Counted without a pass over millions of rows: the warned ones from the partial indexes (level > 0),
     # the escalated ones by the run when it records them (_record_escalations).
     cursor.execute(f"SELECT COUNT(*) FROM {DEADLINES} WHERE level > 0")
@@ -728,13 +807,23 @@ def _apply_diff(cursor) -> tuple[int, int, int]:
 def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: bool = False) -> int:
     """One row per deadline that reached a higher person today, in one INSERT … SELECT (on a first
     run, every escalated deadline just stored). Returns how many."""
-    source = f"{DEADLINES} WHERE escalation > 0" if first_run else "sv_diff WHERE escalation > COALESCE(old_escalation, 0)"
+    # (The deadlines the first run stored are in case order already: no sort.)
+    source = (f"{DEADLINES} WHERE escalation > 0" if first_run
+              else "sv_diff WHERE escalation > COALESCE(old_escalation, 0) ORDER BY case_id")
+    indexes = []
+    if first_run and not EscalationEvent.objects.exists():  # a new installation's backlog: indexed after
+        indexes = _postgres_indexes(EscalationEvent)
+    for drop, _create in indexes:
+        cursor.execute(drop)
     cursor.execute(
         f"""INSERT INTO {EscalationEvent._meta.db_table} (court_id, case_id, rule_code, escalation, due_on, as_of, at)
-            SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM {source} ORDER BY case_id""",
+            SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM {source}""",
         [_d(as_of), connection.ops.adapt_datetimefield_value(at)],
     )
-    return cursor.rowcount
+    recorded = cursor.rowcount
+    for _drop, create in indexes:
+        cursor.execute(create)
+    return recorded
 
 
 def _lockable(cursor, as_of, *, first_run: bool = False) -> list[tuple]:
@@ -797,28 +886,38 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             # Few cases: PostgreSQL's JIT would spend a second or more compiling each wide query.
             cursor.execute("SET LOCAL jit = off")
         policy_by_key = _build_courts(cursor, case_ids)
+        _build_rule_table(cursor)
         result.cases = _build_facts(cursor, case_ids, as_of)
         lap = result.lap("facts", started)
         if result.cases:
             _fill_memo(cursor, policy_by_key)
+            _copy_memo(cursor)
             lap = result.lap("calendar", lap)
             first_run = _first_run(cursor, case_ids)
             if first_run:
-                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of))
+                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of), result)
+                lap = time.perf_counter()
             else:
                 _build_diff(cursor, _d(as_of))
                 lap = result.lap("diff", lap)
                 result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
-            lap = result.lap("apply", lap)
+                lap = result.lap("apply", lap)
             now = at or timezone.now()
             recorded = _record_escalations(cursor, as_of, now, first_run=first_run)
             if first_run:  # every escalated deadline was just recorded, one row each
                 result.escalations = recorded
+            lap = result.lap("escalations", lap)
+            lockable = _lockable(cursor, _d(as_of), first_run=first_run)
+            if connection.vendor == "postgresql":
+                # What follows are many small queries (the new locks' log tails): compiling each one
+                # would cost more than running it.
+                cursor.execute("SET LOCAL jit = off")
             events: dict[int, list] = defaultdict(list)
-            result.locks = _new_locks(_lockable(cursor, _d(as_of), first_run=first_run), as_of, events)
+            result.locks = _new_locks(lockable, as_of, events)
             log_append_many(events, actor=None, at=now, reason=reason)
-            lap = result.lap("escalations_locks", lap)
-        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure", "sv_disposal")
+            lap = result.lap("locks", lap)
+        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure", "sv_disposal", "sv_rule",
+                   "sv_memo")
         lap = time.perf_counter()
     result.lap("commit", lap)
     result.seconds = time.perf_counter() - started

@@ -261,3 +261,24 @@ def test_a_case_whose_disposal_is_recorded_only_as_flow_nodes_is_answered_by_the
     row = deadline(case, "reference_price")
     assert (row.status, row.met_on, row.start_on) == ("met", D(2026, 10, 30), D(2026, 10, 8))
 
+
+
+def test_a_flow_node_from_before_the_seizure_does_not_answer_it_and_one_after_does(judge, case):
+    # An earlier flat was sealed, appraised (node only) and released; the second flat's seizure starts
+    # the clock again. The earlier 启动评估 node does not answer it, a later one does: the one-pass
+    # answer (the first node of all, when it follows the start) cannot tell, the second pass must.
+    earlier = register(judge, case)
+    seal(judge, case, earlier, on=D(2026, 9, 1))
+    case_services.node_record(actor=judge, case=case, node_code="appraisal_started", occurred_on=D(2026, 9, 15))
+    measures.measure_release(actor=judge, measure=ControlMeasure.objects.get(case=case, asset=earlier),
+                             released_on=D(2026, 9, 30), reason="案外人异议成立，解除查封")
+    second = register(judge, case, details=FLAT_2)
+    seal(judge, case, second, on=D(2026, 10, 8))
+    supervise_cases([case.pk])
+    row = deadline(case, "reference_price")
+    assert (row.status, row.met_on, row.start_on) == ("pending", None, D(2026, 10, 8))
+    case_services.node_record(actor=judge, case=case, node_code="auction_started", occurred_on=D(2026, 11, 2))
+    case_services.node_record(actor=judge, case=case, node_code="appraisal_started", occurred_on=D(2026, 10, 30))
+    supervise_cases([case.pk])
+    row = deadline(case, "reference_price")
+    assert (row.status, row.met_on) == ("met", D(2026, 10, 30))
