@@ -826,17 +826,22 @@ def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: b
     return recorded
 
 
-def _lockable(cursor, as_of, *, first_run: bool = False) -> list[tuple]:
+def _lockable(cursor, as_of, policy_by_key: dict[str, policies.Policy], *, first_run: bool = False) -> list[tuple]:
     """(case, court, rule, due) of the red deadlines past the court's lock day on cases not locked."""
     if not first_run:
         cursor.execute("SELECT case_id, court_id, rule_code, due_on FROM sv_diff WHERE lockable = 1 ORDER BY case_id, rule_code")
         return cursor.fetchall()
+    # Only the rules some court locks for: the other red deadlines need no date looked up.
+    codes = [rule.code for rule in RULES if any(policy.locks(rule.code) for policy in policy_by_key.values())]
+    if not codes:
+        return []
     cursor.execute(
         f"""SELECT d.case_id, d.court_id, d.rule_code, d.due_on FROM {DEADLINES} d
             JOIN sv_facts f ON f.case_id = d.case_id
-            JOIN {MEMO} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
+            JOIN {_memo_source()} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
                  AND m.start_on = d.start_on AND m.paused_days = d.paused_days AND m.extension_months = d.extension_months
-            WHERE d.level > 0 AND d.level = 3 AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
+            WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({_q(codes)})
+              AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
               AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = d.case_id
                               AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s))
             ORDER BY d.case_id, d.rule_code""",
@@ -907,7 +912,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             if first_run:  # every escalated deadline was just recorded, one row each
                 result.escalations = recorded
             lap = result.lap("escalations", lap)
-            lockable = _lockable(cursor, _d(as_of), first_run=first_run)
+            lockable = _lockable(cursor, _d(as_of), policy_by_key, first_run=first_run)
             if connection.vendor == "postgresql":
                 # What follows are many small queries (the new locks' log tails): compiling each one
                 # would cost more than running it.
