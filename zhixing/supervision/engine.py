@@ -359,7 +359,8 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
         if rule.kind == Kind.DISPOSAL:  # no asset waits and one's clock is stopped: the deadline is paused
             starts.append(f"CASE WHEN ds.wait_{rule.facet} IS NULL AND ds.stopped_{rule.facet} = 1 THEN 1 ELSE 0 END "
                           f"AS {_col(rule, 'stopped')}")
-    # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones.
+    # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones,
+    # the first and last answering node of disposal rules.
     disposal_mmin = {_col(rule, "mmin") for rule in RULES if rule.kind == Kind.DISPOSAL and rule.met_by}
     keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_")) or k in disposal_mmin})
     versions = ", ".join(f"s.v_{rule.code}" for rule in RULES)
