@@ -32,6 +32,7 @@ from zhixing.workdays import calendar
 from . import policies
 from .models import (
     CaseLock,
+    Deadline,
     DeadlineStatus,
     DueDate,
     EscalationEvent,
@@ -44,7 +45,7 @@ from .rules import RULES, RULES_BY_CODE, DeadlineRule, Facet, Kind, due_date
 
 CASES = EnforcementCase._meta.db_table
 NODES = "cases_noderecord"
-DEADLINES = "supervision_deadline"
+DEADLINES = Deadline._meta.db_table
 MEMO = DueDate._meta.db_table
 LOCKS = CaseLock._meta.db_table
 _FAR_PAST = dt.date(1900, 1, 1)
@@ -547,16 +548,14 @@ _MEMO_KEY = ("rule_version_id", "policy_key", "start_on", "paused_days", "extens
 _MEMO_DATES = ("due_on", "yellow_on", "red_on", "team_lead_on", "division_head_on", "president_on", "lock_on")
 
 
-def _memo_source() -> str:
-    return "sv_memo" if connection.vendor == "sqlite" else MEMO
-
-
-def _copy_memo(cursor) -> None:
-    """On SQLite, the memo as a temporary table keyed by what the rows look it up by, the dates beside
-    the key (WITHOUT ROWID): one b-tree search per deadline instead of the unique index's search and
-    then the table's. PostgreSQL hashes the memo table itself."""
-    if connection.vendor != "sqlite":
-        return
+def _memo_for_run(cursor, case_ids: list[int] | None) -> str:
+    """The table a run looks remembered dates up in. A full run on SQLite copies the memo into a
+    temporary table keyed by what the rows look it up by, the dates beside the key (WITHOUT ROWID):
+    one b-tree search per deadline instead of the unique index's search and then the table's — worth
+    it for millions of deadlines, not for the few cases a service has just changed. PostgreSQL hashes
+    the memo table itself."""
+    if connection.vendor != "sqlite" or case_ids is not None:
+        return MEMO
     _drop_temp(cursor, "sv_memo")
     cursor.execute(
         f"""CREATE TEMP TABLE sv_memo (rule_version_id BIGINT, policy_key VARCHAR(40), start_on DATE,
@@ -565,6 +564,7 @@ def _copy_memo(cursor) -> None:
     )
     columns = ", ".join((*_MEMO_KEY, *_MEMO_DATES))
     cursor.execute(f"INSERT INTO sv_memo ({columns}) SELECT {columns} FROM {MEMO}")
+    return "sv_memo"
 
 
 def _memo_row(rule: DeadlineRule, version: RuleVersion, policy: policies.Policy, start_on: dt.date,
@@ -656,7 +656,7 @@ def _fence() -> str:
     return "LIMIT -1" if connection.vendor == "sqlite" else "OFFSET 0"
 
 
-def _rows(*, first_run: bool = False) -> str:
+def _rows(memo: str, *, first_run: bool = False) -> str:
     """SELECT of every deadline row as sv_diff holds them: each case's deadline per rule computed from
     its facts and the remembered dates, beside the stored one — in one pass over the facts, case by
     case and rule by rule. On a first run nothing is stored: every row is new, so the stored side is
@@ -711,19 +711,19 @@ def _rows(*, first_run: bool = False) -> str:
             FROM {source}
             WHERE {start} IS NOT NULL {_fence()}
         ) x
-        CROSS JOIN {_memo_source()} m
+        CROSS JOIN {memo} m
         WHERE m.rule_version_id = x.rule_version_id AND m.policy_key = x.policy_key
           AND m.start_on = x.start_on AND m.paused_days = x.paused_days AND m.extension_months = x.extension_months
     """
 
 
-def _build_diff(cursor, as_of) -> None:
+def _build_diff(cursor, as_of, memo: str) -> None:
     _drop_temp(cursor, "sv_diff")
     cursor.execute(
         f"CREATE TEMP TABLE sv_diff ({_DIFF_COLUMNS}, old_team BIGINT, old_handler BIGINT, old_red_since DATE)"
     )
     cursor.execute(
-        f"""INSERT INTO sv_diff SELECT * FROM ({_rows()}) y
+        f"""INSERT INTO sv_diff SELECT * FROM ({_rows(memo)}) y
             WHERE y.deadline_changed = 1 OR y.lockable = 1 OR y.old_level IS DISTINCT FROM y.level
                OR y.old_escalation IS DISTINCT FROM y.escalation OR y.old_team IS DISTINCT FROM y.team_id
                OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since""",
@@ -755,17 +755,15 @@ def _postgres_indexes(model) -> list[tuple[str, str]]:
     return pairs
 
 
-def _load_first(cursor, as_of, result: RunResult) -> tuple[int, int, int]:
+def _load_first(cursor, as_of, memo: str, result: RunResult) -> tuple[int, int, int]:
     """Every deadline of every case at once, straight from facts and dates, in key order."""
     columns = ", ".join(FIRST_RUN_COLUMNS)
-    from .models import Deadline
-
     indexes = _postgres_indexes(Deadline)
     lap = time.perf_counter()
     for drop, _create in indexes:
         cursor.execute(drop)
     # The rows come in key order (_rows), so SQLite appends to the unique (case, rule) index.
-    cursor.execute(f"INSERT INTO {DEADLINES} ({columns}) SELECT {columns} FROM ({_rows(first_run=True)}) y",
+    cursor.execute(f"INSERT INTO {DEADLINES} ({columns}) SELECT {columns} FROM ({_rows(memo, first_run=True)}) y",
                    {"as_of": as_of})
     stored = cursor.rowcount
     lap = result.lap("insert", lap)
@@ -808,7 +806,8 @@ def _apply_diff(cursor) -> tuple[int, int, int]:
 def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: bool = False) -> int:
     """One row per deadline that reached a higher person today, in one INSERT … SELECT (on a first
     run, every escalated deadline just stored). Returns how many."""
-    # (The deadlines the first run stored are in case order already: no sort.)
+    # (Not sorted on a first run: SQLite stored the deadlines in case order already, and PostgreSQL
+    # builds the escalation indexes after the load when there were none before.)
     source = (f"{DEADLINES} WHERE escalation > 0" if first_run
               else "sv_diff WHERE escalation > COALESCE(old_escalation, 0) ORDER BY case_id")
     indexes = []
@@ -827,7 +826,8 @@ def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: b
     return recorded
 
 
-def _lockable(cursor, as_of, policy_by_key: dict[str, policies.Policy], *, first_run: bool = False) -> list[tuple]:
+def _lockable(cursor, as_of, memo: str, policy_by_key: dict[str, policies.Policy], *,
+              first_run: bool = False) -> list[tuple]:
     """(case, court, rule, due) of the red deadlines past the court's lock day on cases not locked."""
     if not first_run:
         cursor.execute("SELECT case_id, court_id, rule_code, due_on FROM sv_diff WHERE lockable = 1 ORDER BY case_id, rule_code")
@@ -839,7 +839,7 @@ def _lockable(cursor, as_of, policy_by_key: dict[str, policies.Policy], *, first
     cursor.execute(
         f"""SELECT d.case_id, d.court_id, d.rule_code, d.due_on FROM {DEADLINES} d
             JOIN sv_facts f ON f.case_id = d.case_id
-            JOIN {_memo_source()} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
+            JOIN {memo} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
                  AND m.start_on = d.start_on AND m.paused_days = d.paused_days AND m.extension_months = d.extension_months
             WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({_q(codes)})
               AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
@@ -897,14 +897,14 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
         lap = result.lap("facts", started)
         if result.cases:
             _fill_memo(cursor, policy_by_key)
-            _copy_memo(cursor)
+            memo = _memo_for_run(cursor, case_ids)
             lap = result.lap("calendar", lap)
             first_run = _first_run(cursor, case_ids)
             if first_run:
-                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of), result)
+                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of), memo, result)
                 lap = time.perf_counter()
             else:
-                _build_diff(cursor, _d(as_of))
+                _build_diff(cursor, _d(as_of), memo)
                 lap = result.lap("diff", lap)
                 result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
                 lap = result.lap("apply", lap)
@@ -913,7 +913,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             if first_run:  # every escalated deadline was just recorded, one row each
                 result.escalations = recorded
             lap = result.lap("escalations", lap)
-            lockable = _lockable(cursor, _d(as_of), policy_by_key, first_run=first_run)
+            lockable = _lockable(cursor, _d(as_of), memo, policy_by_key, first_run=first_run)
             if connection.vendor == "postgresql":
                 # What follows are many small queries (the new locks' log tails): compiling each one
                 # would cost more than running it.
