@@ -448,8 +448,8 @@ def start_ids() -> dict[str, int]:
 
 
 def write(generator: Generator, *, connection=None, chunk: int = 20_000) -> None:
-    """Write the generated rows straight into the tables (executemany on SQLite, COPY on PostgreSQL):
-    cases, parties, assets and their links. The caller holds the transaction."""
+    """Write the generated rows straight into the tables (zhixing.bulk: executemany on SQLite, COPY on
+    PostgreSQL): cases, parties, assets and their links. The caller holds the transaction."""
     from django.db import connection as default_connection
     from django.utils import timezone
 
@@ -493,41 +493,24 @@ def write(generator: Generator, *, connection=None, chunk: int = 20_000) -> None
 
 
 def _insert(connection, model, rows: list[dict], chunk: int) -> None:
-    """Rows as dicts of column values; a column not given takes the field's default (or NULL)."""
+    """Rows as dicts of column values; a column not given takes the field's default (or NULL).
+    Python values: zhixing.bulk adapts dates, datetimes and JSON as the ORM would."""
+    from zhixing.bulk import insert_rows
+
     if not rows:
         return
-    fields = [f for f in model._meta.concrete_fields]
+    fields = model._meta.concrete_fields
     given = set(rows[0])
-    constant = {f.column: f.get_db_prep_save(_default(f), connection) for f in fields if f.attname not in given}
-    columns = [f.column for f in fields]
-    by_column = {f.column: f for f in fields}
-    sqlite = connection.vendor == "sqlite"
-
-    def stored(column: str, value):
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime):
-            return connection.ops.adapt_datetimefield_value(value)
-        if isinstance(value, dt.date):
-            return value.isoformat() if sqlite else value
-        if isinstance(value, dict):
-            return by_column[column].get_db_prep_save(value, connection) if sqlite else "{}"
-        return value
+    constant = {f.attname: _default(f) for f in fields if f.attname not in given}
+    columns = [f.attname for f in fields]
 
     def values(row: dict) -> tuple:
-        return tuple(constant[c] if c in constant else stored(c, row[by_column[c].attname]) for c in columns)
+        return tuple(constant[c] if c in constant else row[c] for c in columns)
 
-    table = model._meta.db_table
-    if not sqlite:
-        raw = connection.connection
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(values(row))
-        return
-    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(['%s'] * len(columns))})"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), chunk):
-            cursor.executemany(sql, [values(row) for row in rows[start:start + chunk]])
+    # A chunk of tuples at a time: a million cases are not held twice over (dicts and tuples).
+    for start in range(0, len(rows), chunk):
+        insert_rows(model, columns, [values(row) for row in rows[start:start + chunk]], connection=connection,
+                    chunk=chunk)
 
 
 def _default(field):

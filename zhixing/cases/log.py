@@ -16,6 +16,8 @@ from typing import NamedTuple
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from zhixing.bulk import insert_rows
+
 from .models import EnforcementCase, LogEntry
 
 GENESIS = "0" * 64
@@ -132,10 +134,14 @@ class LogEvent:
     node_code: str = ""
 
 
+_LOG_COLUMNS = tuple(f.attname for f in LogEntry._meta.concrete_fields if not f.primary_key)
+
+
 def log_append_many(events: dict[int, list[LogEvent]], *, actor, at: dt.datetime, reason: str) -> int:
     """Append to many cases' chains at once (a batch of queries, an imported reply file, the nightly
-    run): one query for the tails per 2,000 cases, entries bulk-inserted in each case's order. The
-    caller holds the cases' row locks, or is the only writer (the supervision run)."""
+    run): one query for the tails per 2,000 cases, entries inserted in each case's order as plain rows
+    (zhixing.bulk: a first night may lock tens of thousands of cases). The caller holds the cases' row
+    locks, or is the only writer (the supervision run)."""
     case_ids = sorted(events)
     written = 0
     for start in range(0, len(case_ids), 2000):
@@ -154,8 +160,7 @@ def log_append_many(events: dict[int, list[LogEvent]], *, actor, at: dt.datetime
                                   node_code=event.node_code, at=at)
                 prev = entry.entry_hash
                 entries.append(entry)
-        LogEntry.objects.bulk_create(entries, batch_size=2000)
-        written += len(entries)
+        written += insert_rows(LogEntry, _LOG_COLUMNS, [tuple(getattr(e, c) for c in _LOG_COLUMNS) for e in entries])
     return written
 
 

@@ -26,6 +26,7 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from zhixing.accounts.models import User
+from zhixing.bulk import insert_rows
 from zhixing.cases.choices import CaseStatus
 from zhixing.cases.exceptions import DomainError, FieldError, ValidationFailed
 from zhixing.cases.models import EnforcementCase
@@ -418,21 +419,9 @@ def _decimal(value: Decimal | None) -> str | None:
 
 def _insert_valuations(rows: list[tuple]) -> None:
     """100,000 lookup-log rows at once. The values are already clean (ids, ISO dates, JSON text, decimal
-    text), so they go straight to the driver: Django's bulk_create spent most of the batch preparing
-    each field of each row again. COPY on PostgreSQL, executemany on SQLite."""
-    table = Valuation._meta.db_table
-    columns = [Valuation._meta.get_field(name).column for name in _BATCH_FIELDS]
-    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {connection.ops.quote_name(table)} ({quoted}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            sql = f"INSERT INTO {connection.ops.quote_name(table)} ({quoted}) VALUES ({marks})"
-            for start in range(0, len(rows), 10_000):
-                cursor.executemany(sql, rows[start:start + 10_000])
+    text), so they go straight to the driver (zhixing.bulk, adapt=False): Django's bulk_create spent most
+    of the batch preparing each field of each row again. COPY on PostgreSQL, executemany on SQLite."""
+    insert_rows(Valuation, _BATCH_FIELDS, rows, adapt=False)
 
 
 def _reason_class(message: str) -> str:
