@@ -11,7 +11,8 @@ Set-based, so that a province's million open cases take seconds, not hours:
 4. escalations are recorded in one INSERT … SELECT; new locks — few per night — go into each case's
    execution log in Python (the hash chain).
 A second run with the same as_of finds nothing to change. The same code runs for one case whenever
-a service changes it (`supervise_cases`).
+a service changes it (`supervise_cases`). The measure and disposal facts are built in
+`property_facts`, the calendar memo in `memo`.
 """
 
 from __future__ import annotations
@@ -24,31 +25,30 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.utils import timezone
 
+from zhixing.bulk import insert_rows
 from zhixing.cases.choices import CaseStatus, LogAction
 from zhixing.cases.log import LogEvent, log_append_many
 from zhixing.cases.models import EnforcementCase
-from zhixing.workdays import calendar
 
 from . import policies
+from .memo import fill_memo, key_sql, memo_for_run
 from .models import (
     CaseLock,
     Deadline,
     DeadlineStatus,
-    DueDate,
     EscalationEvent,
     Extension,
-    RuleVersion,
     SupervisionRun,
     Suspension,
 )
-from .rules import RULES, RULES_BY_CODE, DeadlineRule, Facet, Kind, due_date
+from .property_facts import build_disposal, build_measures
+from .rules import RULES, RULES_BY_CODE, DeadlineRule, Kind
+from .sql import analyze, as_date, col, d, drop_temp, q
 
 CASES = EnforcementCase._meta.db_table
 NODES = "cases_noderecord"
 DEADLINES = Deadline._meta.db_table
-MEMO = DueDate._meta.db_table
 LOCKS = CaseLock._meta.db_table
-_FAR_PAST = dt.date(1900, 1, 1)
 
 
 @dataclass
@@ -79,36 +79,6 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-# ---------------------------------------------------------------- SQL helpers
-
-
-def _q(values) -> str:
-    """A SQL list of node codes. They come from rules.py, never from input; checked anyway."""
-    for value in values:
-        if not value.replace("_", "").isalnum():
-            raise ValueError(f"not a node code: {value!r}")
-    return ", ".join(f"'{v}'" for v in values)
-
-
-def _d(value: dt.date | None):
-    return connection.ops.adapt_datefield_value(value)
-
-
-def _as_date(value) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])
-
-
-def _exec(cursor, sql: str, params=()) -> int:
-    cursor.execute(sql, params)
-    return cursor.rowcount
-
-
-def _drop_temp(cursor, *names: str) -> None:
-    for name in names:
-        cursor.execute(f"DROP TABLE IF EXISTS {name}")
-
 
 JIT_MIN_CASES = 200_000
 
@@ -116,16 +86,6 @@ JIT_MIN_CASES = 200_000
 def _scope_size(cursor) -> int:
     cursor.execute(f"SELECT COUNT(*) FROM {CASES} WHERE status IN ('{CaseStatus.OPEN}', '{CaseStatus.CLOSED}')")
     return cursor.fetchone()[0]
-
-
-def _analyze(cursor, name: str) -> None:
-    # PostgreSQL never auto-analyzes temporary tables; without statistics it guesses join plans badly.
-    if connection.vendor == "postgresql":
-        cursor.execute(f"ANALYZE {name}")
-
-
-def _col(rule: DeadlineRule, what: str) -> str:
-    return f"{what}_{rule.code}"
 
 
 # ---------------------------------------------------------------- step 1: facts
@@ -146,7 +106,7 @@ def _needed(rule: DeadlineRule) -> set[str]:
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
     fn = {"smin": "MIN", "mmin": "MIN", "smax": "MAX", "mmax": "MAX", "mcnt": "COUNT"}[what]
     value = "1" if what == "mcnt" else "n.occurred_on"
-    return f"{fn}(CASE WHEN n.node_code IN ({_q(codes)}) THEN {value} END)"
+    return f"{fn}(CASE WHEN n.node_code IN ({q(codes)}) THEN {value} END)"
 
 
 def _aggregates() -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -160,14 +120,14 @@ def _aggregates() -> tuple[list[tuple[str, str]], dict[str, str]]:
             sql = _aggregate_sql(what, codes)
             if sql not in columns:
                 columns[sql] = f"a{len(columns)}"
-            names[_col(rule, what)] = columns[sql]
+            names[col(rule, what)] = columns[sql]
     return [(name, sql) for sql, name in columns.items()], names
 
 
 def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
     """SQL for (start date, met date) in terms of the aggregate row g."""
     def agg(what: str) -> str:
-        return f"g.{names.get(_col(rule, what), 'missing')}"
+        return f"g.{names.get(col(rule, what), 'missing')}"
 
     smin, smax, mmin, mmax = agg("smin"), agg("smax"), agg("mmin"), agg("mmax")
     if rule.kind == Kind.FILING:
@@ -215,154 +175,23 @@ def _start_met(rule: DeadlineRule, names: dict[str, str]) -> tuple[str, str]:
     raise ValueError(rule.kind)
 
 
-def _measure_classes() -> list[str]:
-    return sorted({rule.period_class for rule in RULES if rule.kind == Kind.MEASURE})
-
-
-def _build_measures(cursor, case_ids: list[int] | None) -> None:
-    """sv_measure: per case with control measures, for each period class the start of the oldest
-    running measure, else the start and end of the last one that ended (released or lapsed).
-    Queued measures (轮候) have not started; deductions have no period."""
-    from zhixing.property.models import ControlMeasure, MeasureStatus
-
-    table = ControlMeasure._meta.db_table
-    running, ended = MeasureStatus.ACTIVE, (MeasureStatus.RELEASED, MeasureStatus.LAPSED)
-    columns = []
-    for code in _measure_classes():
-        columns += [
-            f"MIN(CASE WHEN period_class = '{code}' AND status = '{running}' THEN started_on END) AS running_{code}",
-            f"MAX(CASE WHEN period_class = '{code}' AND status IN ('{ended[0]}', '{ended[1]}') THEN started_on END) AS last_{code}",
-            f"MAX(CASE WHEN period_class = '{code}' AND status IN ('{ended[0]}', '{ended[1]}') THEN ended_on END) AS ended_{code}",
-        ]
-    if case_ids is None:
-        where, params = "", []
-    else:
-        where, params = f"AND case_id IN ({', '.join(['%s'] * len(case_ids))})", list(case_ids)
-    _drop_temp(cursor, "sv_measure")
-    cursor.execute(
-        f"""CREATE TEMP TABLE sv_measure AS SELECT case_id, {', '.join(columns)} FROM {table}
-            WHERE period_class <> '' AND status <> '{MeasureStatus.QUEUED}' {where} GROUP BY case_id""",
-        params,
-    )
-    cursor.execute("CREATE UNIQUE INDEX sv_measure_case ON sv_measure (case_id)")
-    _analyze(cursor, "sv_measure")
-
-
-# Kind.DISPOSAL, per asset the case holds for sale (a row d of _build_disposal) and facet: (it waits,
-# from which day while it waits, from which day its first instance ran, what answered it, its clock is
-# stopped). Grouped per case: the oldest waiting start runs; when none waits, the first start of all
-# with the latest answer (met) — or, while a clock is stopped, paused.
-_DISPOSAL_FACETS: dict[str, tuple[str, str, str, str, str]] = {
-    # 30 days from the case's first seizure of the asset, as disposal.reference.start_due counts them;
-    # answered by the first rung of any method (a failed one was a start too), or by no longer holding
-    # the asset (released, lapsed): nothing is left to price.
-    Facet.REFERENCE_PRICE: (
-        "d.held = 1 AND d.priced_on IS NULL", "d.first_on", "d.first_on",
-        "COALESCE(d.priced_on, CASE WHEN d.held = 0 THEN d.ended_on END)", "0 = 1",
-    ),
-    # 10 days from the day the price is fixed (fixed_on, see _build_disposal); answered by the first
-    # round announced in a plan not withdrawn, or by no longer holding the asset. Stopped while no fixed
-    # price stands after one did: an objection pending, or the price being fixed again after it.
-    Facet.SALE_START: (
-        "d.held = 1 AND d.fixed_on IS NOT NULL AND d.announced_on IS NULL", "d.fixed_on", "d.first_fixed_on",
-        "CASE WHEN d.first_fixed_on IS NOT NULL THEN COALESCE(d.announced_on, CASE WHEN d.held = 0 THEN d.ended_on END) END",
-        "d.held = 1 AND d.first_fixed_on IS NOT NULL AND d.fixed_on IS NULL AND d.announced_on IS NULL",
-    ),
-}
-
-
-def _cash_period_classes() -> tuple[str, ...]:
-    """The period classes of cash assets (deposits): frozen to be deducted, never priced. Read off the
-    measure rather than joining every measure to its asset; exact while no other asset kind shares
-    them (asserted by zhixing/disposal/tests/test_supervision.py)."""
-    from zhixing.property.rules import ASSET_KINDS
-
-    return tuple(sorted({kind.period_class for kind in ASSET_KINDS.values() if kind.cash}))
-
-
-def _build_disposal(cursor, case_ids: list[int] | None) -> None:
-    """sv_disposal: per case holding property for sale — a seizure, detention or freeze of a non-cash
-    asset that took effect (a queued one has not: 查封规定第26条) — each facet's wait_, first_, answer_
-    and stopped_ (_DISPOSAL_FACETS), in one grouped pass over those measures with the (small) disposal
-    tables joined per asset."""
-    from zhixing.disposal.choices import ObjectionOutcome, PlanStatus, PriceStatus
-    from zhixing.disposal.models import AuctionRound, DisposalPlan, Objection, ReferencePrice
-    from zhixing.disposal.reference import DISPOSABLE_HOLDS
-    from zhixing.property.models import ControlMeasure, MeasureStatus
-
-    measures = f"{ControlMeasure._meta.db_table} m"
-    if case_ids is None:
-        scope, params = "", []
-        if connection.vendor == "sqlite":
-            # Every measure is read: straight through the table, not row by row through the (case,
-            # status) index SQLite would otherwise walk — the grouping sorts them anyway.
-            measures += " NOT INDEXED"
-    else:
-        scope, params = f"AND m.case_id IN ({', '.join(['%s'] * len(case_ids))})", list(case_ids)
-    columns = []
-    for facet, (waits, wait_start, first_start, answer, stopped) in _DISPOSAL_FACETS.items():
-        columns += [
-            f"MIN(CASE WHEN {waits} THEN {wait_start} END) AS wait_{facet}",
-            f"MIN({first_start}) AS first_{facet}",
-            f"MAX({answer}) AS answer_{facet}",
-            f"MAX(CASE WHEN {stopped} THEN 1 ELSE 0 END) AS stopped_{facet}",
-        ]
-    _drop_temp(cursor, "sv_disposal")
-    # fixed_on — when a reference price is "确定" (法释〔2018〕15号第30条): the day its result is served on
-    # the parties, not result_on. Only from then may they object (5 days from receipt, Art. 22), and no
-    # round may use a result before it is served and that window has passed (disposal.reference
-    # .standing_price); from result_on the 3 days the court has to serve it (Art. 19) would eat into
-    # the 10. An agreed price is served the day it is agreed (negotiation_record). A dismissed
-    # objection fixes it again on the day of the decision; one pending (OBJECTED) or upheld leaves no
-    # standing result, so the asset's clock stops.
-    # The disposal rows are joined to each measure row and only MIN/MAX read them: repeated rows
-    # (several measures, rungs or rounds of one asset) change nothing, and the case ids are bound once.
-    cursor.execute(
-        f"""CREATE TEMP TABLE sv_disposal AS
-            SELECT d.case_id, {', '.join(columns)},
-                   MAX(CASE WHEN d.priced_on IS NOT NULL THEN 1 ELSE 0 END) AS recorded
-            FROM (
-                SELECT m.case_id, MIN(m.started_on) AS first_on, MAX(m.ended_on) AS ended_on,
-                       MAX(CASE WHEN m.status = '{MeasureStatus.ACTIVE}' THEN 1 ELSE 0 END) AS held,
-                       MIN(rp.started_on) AS priced_on, MIN(rp.served_on) AS first_fixed_on,
-                       MAX(CASE WHEN rp.status = '{PriceStatus.RESULT}' AND rp.served_on IS NOT NULL
-                                THEN COALESCE(o.decided_on, rp.served_on) END) AS fixed_on,
-                       MIN(rd.announce_on) AS announced_on
-                FROM {measures}
-                LEFT JOIN {ReferencePrice._meta.db_table} rp ON rp.case_id = m.case_id AND rp.asset_id = m.asset_id
-                LEFT JOIN {Objection._meta.db_table} o ON o.reference_id = rp.id
-                     AND o.outcome = '{ObjectionOutcome.DISMISSED}'
-                LEFT JOIN {DisposalPlan._meta.db_table} pl ON pl.case_id = m.case_id AND pl.asset_id = m.asset_id
-                     AND pl.status <> '{PlanStatus.WITHDRAWN}'
-                LEFT JOIN {AuctionRound._meta.db_table} rd ON rd.plan_id = pl.id AND rd.announced_at IS NOT NULL
-                WHERE m.kind IN ({_q(DISPOSABLE_HOLDS)}) AND m.period_class NOT IN ({_q(_cash_period_classes())}) {scope}
-                GROUP BY m.case_id, m.asset_id
-                HAVING MAX(CASE WHEN m.status <> '{MeasureStatus.QUEUED}' THEN 1 ELSE 0 END) = 1
-            ) d
-            GROUP BY d.case_id""",
-        params,
-    )
-    cursor.execute("CREATE UNIQUE INDEX sv_disposal_case ON sv_disposal (case_id)")
-    _analyze(cursor, "sv_disposal")
-
-
 def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     """sv_facts: per case, each rule's start and met dates, its court's settings and its pauses."""
     _build_adjustments(cursor, case_ids, as_of)
-    _build_measures(cursor, case_ids)
-    _build_disposal(cursor, case_ids)
+    build_measures(cursor, case_ids)
+    build_disposal(cursor, case_ids)
     aggregates, names = _aggregates()
     inner_cols = ",\n".join(f"{expr} AS {name}" for name, expr in aggregates)
     starts = []
     for rule in RULES:
         start, met = _start_met(rule, names)
-        starts.append(f"{start} AS {_col(rule, 'start')}, {met} AS {_col(rule, 'met')}")
+        starts.append(f"{start} AS {col(rule, 'start')}, {met} AS {col(rule, 'met')}")
         if rule.kind == Kind.DISPOSAL:  # no asset waits and one's clock is stopped: the deadline is paused
             starts.append(f"CASE WHEN ds.wait_{rule.facet} IS NULL AND ds.stopped_{rule.facet} = 1 THEN 1 ELSE 0 END "
-                          f"AS {_col(rule, 'stopped')}")
+                          f"AS {col(rule, 'stopped')}")
     # Kept for the second pass: the latest trigger and answer of paired rules, the count of counted ones,
     # the first and last answering node of disposal rules.
-    disposal_mmin = {_col(rule, "mmin") for rule in RULES if rule.kind == Kind.DISPOSAL and rule.met_by}
+    disposal_mmin = {col(rule, "mmin") for rule in RULES if rule.kind == Kind.DISPOSAL and rule.met_by}
     keep = sorted({f"g.{names[k]} AS {k}" for k in names if k.startswith(("smax_", "mmax_", "mcnt_")) or k in disposal_mmin})
     versions = ", ".join(f"s.v_{rule.code}" for rule in RULES)
     if case_ids is None:
@@ -373,8 +202,8 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     # Filtered while walking each case's part of the covering (case, code, date) index — SQLite, told
     # by the unary +, does not seek each code in turn instead.
     codes = sorted({code for rule in RULES for code in (*rule.start_nodes, *rule.met_by)})
-    read_codes = f"{'+' if connection.vendor == 'sqlite' else ''}n.node_code IN ({_q(codes)})"
-    _drop_temp(cursor, "sv_facts")
+    read_codes = f"{'+' if connection.vendor == 'sqlite' else ''}n.node_code IN ({q(codes)})"
+    drop_temp(cursor, "sv_facts")
     cursor.execute(
         f"""
         CREATE TEMP TABLE sv_facts AS
@@ -399,37 +228,37 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     )
     # Second pass, only for the few cases that need it.
     for rule in RULES:
-        start, met = _col(rule, "start"), _col(rule, "met")
+        start, met = col(rule, "start"), col(rule, "met")
         if rule.kind == Kind.DISPOSAL and rule.met_by:
             # A case answered by flow nodes (_start_met) with some before the start and some after.
-            mmin, mmax = _col(rule, "mmin"), _col(rule, "mmax")
+            mmin, mmax = col(rule, "mmin"), col(rule, "mmax")
             cursor.execute(
                 f"""UPDATE sv_facts SET {met} = (
                         SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({_q(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
+                        AND n.node_code IN ({q(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
                     WHERE {met} IS NULL AND {start} IS NOT NULL AND {mmin} < {start} AND {mmax} >= {start}
                       AND case_id IN (SELECT case_id FROM sv_disposal WHERE recorded = 0)"""
             )
         if rule.kind == Kind.PAIRED:
-            smax, mmax = _col(rule, "smax"), _col(rule, "mmax")
+            smax, mmax = col(rule, "smax"), col(rule, "mmax")
             cursor.execute(
                 f"""UPDATE sv_facts SET {start} = (
                         SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({_q(rule.start_nodes)}) AND n.occurred_on > sv_facts.{mmax})
+                        AND n.node_code IN ({q(rule.start_nodes)}) AND n.occurred_on > sv_facts.{mmax})
                     WHERE {mmax} IS NOT NULL AND {smax} > {mmax}"""
             )
         if rule.met_after_count == 2:
-            cnt = _col(rule, "mcnt")
+            cnt = col(rule, "mcnt")
             cursor.execute(
                 f"""UPDATE sv_facts SET {met} = (
                         SELECT n.occurred_on FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({_q(rule.met_by)}) ORDER BY n.occurred_on, n.id LIMIT 1 OFFSET 1)
+                        AND n.node_code IN ({q(rule.met_by)}) ORDER BY n.occurred_on, n.id LIMIT 1 OFFSET 1)
                     WHERE {cnt} > 2"""
             )
             if rule.met_by_closing:
                 cursor.execute(f"UPDATE sv_facts SET {met} = closed_on WHERE {met} IS NULL AND closed_on IS NOT NULL")
     cursor.execute("CREATE UNIQUE INDEX sv_facts_case ON sv_facts (case_id)")
-    _analyze(cursor, "sv_facts")
+    analyze(cursor, "sv_facts")
     cursor.execute("SELECT COUNT(*) FROM sv_facts")
     return cursor.fetchone()[0]
 
@@ -465,7 +294,7 @@ def _build_adjustments(cursor, case_ids: list[int] | None, as_of: dt.date) -> No
     approved = extensions.filter(status=Extension.Status.APPROVED).values_list("case_id", "months")
     for case_id, extra in approved:
         months[case_id] += extra
-    _drop_temp(cursor, "sv_adjust")
+    drop_temp(cursor, "sv_adjust")
     cursor.execute(
         "CREATE TEMP TABLE sv_adjust (case_id BIGINT PRIMARY KEY, paused_days INTEGER, paused_now INTEGER, extension_months INTEGER)"
     )
@@ -475,7 +304,7 @@ def _build_adjustments(cursor, case_ids: list[int] | None, as_of: dt.date) -> No
         rows.append((case_id, paused, int(running), months.get(case_id, 0)))
     if rows:
         cursor.executemany("INSERT INTO sv_adjust VALUES (%s, %s, %s, %s)", rows)
-    _analyze(cursor, "sv_adjust")
+    analyze(cursor, "sv_adjust")
 
 
 def _build_courts(cursor, case_ids: list[int] | None) -> dict[str, policies.Policy]:
@@ -490,106 +319,14 @@ def _build_courts(cursor, case_ids: list[int] | None) -> dict[str, policies.Poli
     for court_id, policy in policies.court_policies(court_ids).items():
         by_key[policy.key] = policy
         rows.append((court_id, policy.key, *[current[(court_id, rule.code)] for rule in RULES]))
-    _drop_temp(cursor, "sv_court")
+    drop_temp(cursor, "sv_court")
     version_cols = ", ".join(f"v_{rule.code} BIGINT" for rule in RULES)
     cursor.execute(f"CREATE TEMP TABLE sv_court (court_id BIGINT PRIMARY KEY, policy_key VARCHAR(40), {version_cols})")
     marks = ", ".join(["%s"] * (2 + len(RULES)))
     if rows:
         cursor.executemany(f"INSERT INTO sv_court VALUES ({marks})", rows)
-    _analyze(cursor, "sv_court")
+    analyze(cursor, "sv_court")
     return by_key
-
-
-# ---------------------------------------------------------------- step 2: the calendar, once per distinct key
-
-
-def _key_sql(rule: DeadlineRule) -> tuple[str, str, str]:
-    paused = "f.paused_days" if rule.pausable else "0"
-    months = "f.extension_months" if rule.extendable else "0"
-    return f"f.{_col(rule, 'start')}", paused, months
-
-
-def _fill_memo(cursor, policy_by_key: dict[str, policies.Policy]) -> int:
-    versions = {v.pk: v for v in RuleVersion.objects.all()}
-    added = 0
-    read: dict[tuple[str, str, str], set] = {}
-    for rule in RULES:
-        start, paused, months = _key_sql(rule)
-        # Every version of the rule: a court's current one, and older ones cases keep until re-based.
-        version_ids = {pk for pk, v in versions.items() if v.rule_code == rule.code}
-        # Rules counted from the same day of every case (filing, closing) share one read of the facts.
-        source = {Kind.FILING: "f.filed_on", Kind.CLOSING: "f.closed_on"}.get(rule.kind, start)
-        if (source, paused, months) not in read:
-            cursor.execute(
-                f"""SELECT DISTINCT {start}, {paused}, {months}, f.policy_key FROM sv_facts f WHERE {start} IS NOT NULL"""
-            )
-            read[source, paused, months] = {(_as_date(s), p, m, k) for s, p, m, k in cursor.fetchall()}
-        keys = read[source, paused, months]
-        if not keys:
-            continue
-        known = set(
-            DueDate.objects.filter(rule_version_id__in=version_ids).values_list(
-                "rule_version_id", "start_on", "paused_days", "extension_months", "policy_key"
-            )
-        )
-        new = []
-        for version_id in version_ids:
-            version = versions[version_id]
-            for start_on, paused_days, ext, policy_key in keys:
-                if (version_id, start_on, paused_days, ext, policy_key) in known:
-                    continue
-                new.append(_memo_row(rule, version, policy_by_key[policy_key], start_on, paused_days, ext))
-        DueDate.objects.bulk_create(new, batch_size=2000)
-        added += len(new)
-    return added
-
-
-_MEMO_KEY = ("rule_version_id", "policy_key", "start_on", "paused_days", "extension_months")
-_MEMO_DATES = ("due_on", "yellow_on", "red_on", "team_lead_on", "division_head_on", "president_on", "lock_on")
-
-
-def _memo_for_run(cursor, case_ids: list[int] | None) -> str:
-    """The table a run looks remembered dates up in. A full run on SQLite copies the memo into a
-    temporary table keyed by what the rows look it up by, the dates beside the key (WITHOUT ROWID):
-    one b-tree search per deadline instead of the unique index's search and then the table's — worth
-    it for millions of deadlines, not for the few cases a service has just changed. PostgreSQL hashes
-    the memo table itself."""
-    if connection.vendor != "sqlite" or case_ids is not None:
-        return MEMO
-    _drop_temp(cursor, "sv_memo")
-    cursor.execute(
-        f"""CREATE TEMP TABLE sv_memo (rule_version_id BIGINT, policy_key VARCHAR(40), start_on DATE,
-            paused_days INTEGER, extension_months INTEGER, {', '.join(f'{c} DATE' for c in _MEMO_DATES)},
-            PRIMARY KEY ({', '.join(_MEMO_KEY)})) WITHOUT ROWID"""
-    )
-    columns = ", ".join((*_MEMO_KEY, *_MEMO_DATES))
-    cursor.execute(f"INSERT INTO sv_memo ({columns}) SELECT {columns} FROM {MEMO}")
-    return "sv_memo"
-
-
-def _memo_row(rule: DeadlineRule, version: RuleVersion, policy: policies.Policy, start_on: dt.date,
-              paused_days: int, extension_months: int) -> DueDate:
-    due = due_date(version.amount, version.unit, start_on, extra_days=version.extra_days, roll_off=rule.roll_off,
-                   extra_months=extension_months, paused_days=paused_days, first_day_counts=rule.first_day_counts)
-    lead = rule.lead_days if rule.lead_days is not None else policy.yellow_lead_days
-    red = due + dt.timedelta(days=1)
-    lock_on = None
-    if policy.locks(rule.code):
-        lock_on = max(red, policy.lock_from) + dt.timedelta(days=policy.lock_after_red_days)
-    return DueDate(
-        rule_version_id=version.pk,
-        policy_key=policy.key,
-        start_on=start_on,
-        paused_days=paused_days,
-        extension_months=extension_months,
-        due_on=due,
-        yellow_on=due - dt.timedelta(days=lead),
-        red_on=red,
-        team_lead_on=calendar.add_working_days(red, policy.team_lead_after_days),
-        division_head_on=calendar.add_working_days(red, policy.division_head_after_days),
-        president_on=calendar.add_working_days(red, policy.president_after_days),
-        lock_on=lock_on,
-    )
 
 
 # ---------------------------------------------------------------- step 3: what differs
@@ -614,12 +351,12 @@ FIRST_RUN_COLUMNS_SQL = ("x.rule_version_id, x.team_id, x.handler_id, x.start_on
 
 def _rule_terms(rule: DeadlineRule) -> dict[str, str]:
     """The rule's SQL for each per-rule column of a deadline, in terms of the facts row f."""
-    start, paused, months = _key_sql(rule)
-    met = f"f.{_col(rule, 'met')}"
+    start, paused, months = key_sql(rule)
+    met = f"f.{col(rule, 'met')}"
     void = "0 = 1" if rule.kind == Kind.CLOSING else f"f.status <> '{CaseStatus.OPEN}'"
     paused_now = "f.paused_now = 1" if rule.pausable else "0 = 1"
     if rule.kind == Kind.DISPOSAL:
-        paused_now = f"f.{_col(rule, 'stopped')} = 1"
+        paused_now = f"f.{col(rule, 'stopped')} = 1"
     status = (
         f"CASE WHEN {met} IS NOT NULL THEN '{DeadlineStatus.MET}' WHEN {void} THEN '{DeadlineStatus.VOID}' "
         f"WHEN {paused_now} THEN '{DeadlineStatus.PAUSED}' ELSE '{DeadlineStatus.PENDING}' END"
@@ -642,11 +379,11 @@ def _by_rule(term: str) -> str:
 def _build_rule_table(cursor) -> None:
     """sv_rule(rule_code, i): the rules in code order — joined to every case's facts it turns the
     wide facts row into one row per rule, already in the deadline table's key order."""
-    _drop_temp(cursor, "sv_rule")
+    drop_temp(cursor, "sv_rule")
     without_rowid = " WITHOUT ROWID" if connection.vendor == "sqlite" else ""  # scanned in key order
     cursor.execute(f"CREATE TEMP TABLE sv_rule (rule_code VARCHAR(40) PRIMARY KEY, i INTEGER){without_rowid}")
     cursor.executemany("INSERT INTO sv_rule VALUES (%s, %s)", [(rule.code, i) for i, rule in enumerate(RULES)])
-    _analyze(cursor, "sv_rule")
+    analyze(cursor, "sv_rule")
 
 
 def _fence() -> str:
@@ -718,7 +455,7 @@ def _rows(memo: str, *, first_run: bool = False) -> str:
 
 
 def _build_diff(cursor, as_of, memo: str) -> None:
-    _drop_temp(cursor, "sv_diff")
+    drop_temp(cursor, "sv_diff")
     cursor.execute(
         f"CREATE TEMP TABLE sv_diff ({_DIFF_COLUMNS}, old_team BIGINT, old_handler BIGINT, old_red_since DATE)"
     )
@@ -729,7 +466,7 @@ def _build_diff(cursor, as_of, memo: str) -> None:
                OR y.old_handler IS DISTINCT FROM y.handler_id OR y.old_red_since IS DISTINCT FROM y.red_since""",
         {"as_of": as_of},
     )
-    _analyze(cursor, "sv_diff")
+    analyze(cursor, "sv_diff")
 
 
 def _first_run(cursor, case_ids) -> bool:
@@ -769,7 +506,7 @@ def _load_first(cursor, as_of, memo: str, result: RunResult) -> tuple[int, int, 
     lap = result.lap("insert", lap)
     for _drop, create in indexes:
         cursor.execute(create)
-    _analyze(cursor, DEADLINES)
+    analyze(cursor, DEADLINES)
     result.lap("indexes", lap)
     # Counted without a pass over millions of rows: the warned ones from the partial indexes (level > 0),
     # the escalated ones by the run when it records them (_record_escalations).
@@ -818,7 +555,7 @@ def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: b
     cursor.execute(
         f"""INSERT INTO {EscalationEvent._meta.db_table} (court_id, case_id, rule_code, escalation, due_on, as_of, at)
             SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM {source}""",
-        [_d(as_of), connection.ops.adapt_datetimefield_value(at)],
+        [d(as_of), connection.ops.adapt_datetimefield_value(at)],
     )
     recorded = cursor.rowcount
     for _drop, create in indexes:
@@ -841,7 +578,7 @@ def _lockable(cursor, as_of, memo: str, policy_by_key: dict[str, policies.Policy
             JOIN sv_facts f ON f.case_id = d.case_id
             JOIN {memo} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
                  AND m.start_on = d.start_on AND m.paused_days = d.paused_days AND m.extension_months = d.extension_months
-            WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({_q(codes)})
+            WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({q(codes)})
               AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
               AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = d.case_id
                               AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s))
@@ -855,7 +592,7 @@ def _new_locks(rows: list[tuple], as_of: dt.date, events) -> int:
     by_case: dict[int, list] = defaultdict(list)
     courts: dict[int, int] = {}
     for case_id, court_id, rule_code, due_on in rows:
-        by_case[case_id].append((rule_code, _as_date(due_on)))
+        by_case[case_id].append((rule_code, as_date(due_on)))
         courts[case_id] = court_id
     if not by_case:
         return 0
@@ -868,16 +605,15 @@ def _new_locks(rows: list[tuple], as_of: dt.date, events) -> int:
         text = "；".join(f"{RULES_BY_CODE[code].name}（{due} 届满）" for code, due in overdue)
         remedies = "、".join(dict.fromkeys(RULES_BY_CODE[code].remedy for code, _ in overdue))
         reason = f"红色预警超过锁定期限：{text}。可办理：{remedies}"
-        locks.append(CaseLock(court_id=courts[case_id], case_id=case_id, sequence=sequence,
-                              rule_codes=",".join(code for code, _ in overdue), reason=reason[:500], locked_on=as_of))
+        locks.append((courts[case_id], case_id, sequence, ",".join(code for code, _ in overdue), reason[:500], as_of))
         who = "上一级法院" if sequence >= 2 else "本院执行局长或院长"
         events[case_id].append(LogEvent(
             LogAction.LOCK,
             f"程序锁死（第{sequence}次）：{text}；解锁须经{who}审批",
             {"sequence": sequence, "rules": [code for code, _ in overdue]},
         ))
-    CaseLock.objects.bulk_create(locks, batch_size=2000)
-    return len(locks)
+    # Plain rows (zhixing.bulk): a first night may lock tens of thousands of cases.
+    return insert_rows(CaseLock, ("court_id", "case_id", "sequence", "rule_codes", "reason", "locked_on"), locks)
 
 
 # ---------------------------------------------------------------- the run
@@ -896,15 +632,15 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
         result.cases = _build_facts(cursor, case_ids, as_of)
         lap = result.lap("facts", started)
         if result.cases:
-            _fill_memo(cursor, policy_by_key)
-            memo = _memo_for_run(cursor, case_ids)
+            fill_memo(cursor, policy_by_key)
+            memo = memo_for_run(cursor, case_ids)
             lap = result.lap("calendar", lap)
             first_run = _first_run(cursor, case_ids)
             if first_run:
-                result.deadlines, result.warnings, result.escalations = _load_first(cursor, _d(as_of), memo, result)
+                result.deadlines, result.warnings, result.escalations = _load_first(cursor, d(as_of), memo, result)
                 lap = time.perf_counter()
             else:
-                _build_diff(cursor, _d(as_of), memo)
+                _build_diff(cursor, d(as_of), memo)
                 lap = result.lap("diff", lap)
                 result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
                 lap = result.lap("apply", lap)
@@ -913,7 +649,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             if first_run:  # every escalated deadline was just recorded, one row each
                 result.escalations = recorded
             lap = result.lap("escalations", lap)
-            lockable = _lockable(cursor, _d(as_of), memo, policy_by_key, first_run=first_run)
+            lockable = _lockable(cursor, d(as_of), memo, policy_by_key, first_run=first_run)
             if connection.vendor == "postgresql":
                 # What follows are many small queries (the new locks' log tails): compiling each one
                 # would cost more than running it.
@@ -922,7 +658,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             result.locks = _new_locks(lockable, as_of, events)
             log_append_many(events, actor=None, at=now, reason=reason)
             lap = result.lap("locks", lap)
-        _drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure", "sv_disposal", "sv_rule",
+        drop_temp(cursor, "sv_diff", "sv_facts", "sv_adjust", "sv_court", "sv_measure", "sv_disposal", "sv_rule",
                    "sv_memo")
         lap = time.perf_counter()
     result.lap("commit", lap)

@@ -44,7 +44,7 @@ class Kind:
     MEASURE = "measure"  # from the start of the oldest running control measure of `period_class`
     # (property.ControlMeasure; a renewal starts a new one); met when none of that class runs any more
     DISPOSAL = "disposal"  # per asset the case holds for sale, one step of disposal (`facet`): from the
-    # oldest start among the assets still waiting for it; met when none waits (engine._DISPOSAL_FACETS);
+    # oldest start among the assets still waiting for it; met when none waits (property_facts.DISPOSAL_FACETS);
     # in a case without disposal records, by the first of `met_by` on or after that start
 
 

@@ -16,7 +16,7 @@ from zhixing.disposal.choices import PriceStatus
 from zhixing.property import measures
 from zhixing.property.models import ControlMeasure
 from zhixing.property.rules import ASSET_KINDS
-from zhixing.supervision import engine
+from zhixing.supervision import engine, property_facts
 from zhixing.supervision.engine import supervise, supervise_cases
 from zhixing.supervision.models import CaseLock, Deadline, EscalationEvent, SupervisionPolicy
 
@@ -101,7 +101,7 @@ def test_every_cash_kind_has_a_period_class_of_its_own():
     # The engine tells a deposit's freeze by its period class instead of joining the asset.
     cash = {k.period_class for k in ASSET_KINDS.values() if k.cash}
     assert cash and not cash & {k.period_class for k in ASSET_KINDS.values() if not k.cash}
-    assert engine._cash_period_classes() == tuple(sorted(cash))
+    assert property_facts.cash_period_classes() == tuple(sorted(cash))
 
 
 def test_with_two_flats_the_one_not_yet_priced_runs_from_its_own_seizure(judge, case, flat):
