@@ -35,7 +35,15 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from run import RESULTS, VAR, database_version, postgres_database, pristine_database, setup_django  # noqa: E402
+from run import (  # noqa: E402
+    RESULTS,
+    VAR,
+    convert_page_size,
+    database_version,
+    postgres_database,
+    pristine_database,
+    setup_django,
+)
 
 GOAL_SECONDS = 60
 GOAL_RATIO = 5
@@ -134,6 +142,7 @@ def sqlite_dataset(open_cases: int) -> tuple[Path, dict]:
     info = json.loads(marker.read_text())
     if "data" not in info:
         return folder, info
+    convert_page_size(folder / "zhixing.sqlite3")
     run = VAR / "supervise-run"
     _copy(folder / "zhixing.sqlite3", run)
     os.sync()  # the 4 GB copy is written out now, not during the timed runs

@@ -56,16 +56,22 @@ def database_from_url(url: str) -> dict:
     }
 
 
+SQLITE_PAGE_SIZE = 16384  # an existing file keeps its own: docs/operations.md converts one
+
+
 def _sqlite(path: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         # WAL lets the worklist read while a clerk registers; the busy timeout waits for a writer.
         # Temporary tables (supervision's set-based run) in memory, with a 128 MiB page cache.
+        # 16 KiB pages (a new file only; it must come before WAL): a quarter of the reads, writes and
+        # checkpoint copies of 4 KiB ones — supervision's first run over a million cases, 65 s → 56 s.
         "OPTIONS": {
             "timeout": 20,
             "transaction_mode": "IMMEDIATE",
             "init_command": (
+                f"PRAGMA page_size={SQLITE_PAGE_SIZE}; "
                 "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                 "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-131072;"
             ),
