@@ -43,7 +43,7 @@ from .models import (
 )
 from .property_facts import build_disposal, build_measures
 from .rules import RULES, RULES_BY_CODE, DeadlineRule, Kind
-from .sql import analyze, as_date, col, d, drop_temp, q
+from .sql import analyze, as_date, col, drop_temp, sql_date, sql_list
 
 CASES = EnforcementCase._meta.db_table
 NODES = "cases_noderecord"
@@ -106,7 +106,7 @@ def _needed(rule: DeadlineRule) -> set[str]:
 def _aggregate_sql(what: str, codes: tuple[str, ...]) -> str:
     fn = {"smin": "MIN", "mmin": "MIN", "smax": "MAX", "mmax": "MAX", "mcnt": "COUNT"}[what]
     value = "1" if what == "mcnt" else "n.occurred_on"
-    return f"{fn}(CASE WHEN n.node_code IN ({q(codes)}) THEN {value} END)"
+    return f"{fn}(CASE WHEN n.node_code IN ({sql_list(codes)}) THEN {value} END)"
 
 
 def _aggregates() -> tuple[list[tuple[str, str]], dict[str, str]]:
@@ -202,7 +202,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
     # Filtered while walking each case's part of the covering (case, code, date) index — SQLite, told
     # by the unary +, does not seek each code in turn instead.
     codes = sorted({code for rule in RULES for code in (*rule.start_nodes, *rule.met_by)})
-    read_codes = f"{'+' if connection.vendor == 'sqlite' else ''}n.node_code IN ({q(codes)})"
+    read_codes = f"{'+' if connection.vendor == 'sqlite' else ''}n.node_code IN ({sql_list(codes)})"
     drop_temp(cursor, "sv_facts")
     cursor.execute(
         f"""
@@ -235,7 +235,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
             cursor.execute(
                 f"""UPDATE sv_facts SET {met} = (
                         SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({q(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
+                        AND n.node_code IN ({sql_list(rule.met_by)}) AND n.occurred_on >= sv_facts.{start})
                     WHERE {met} IS NULL AND {start} IS NOT NULL AND {mmin} < {start} AND {mmax} >= {start}
                       AND case_id IN (SELECT case_id FROM sv_disposal WHERE recorded = 0)"""
             )
@@ -244,7 +244,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
             cursor.execute(
                 f"""UPDATE sv_facts SET {start} = (
                         SELECT MIN(n.occurred_on) FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({q(rule.start_nodes)}) AND n.occurred_on > sv_facts.{mmax})
+                        AND n.node_code IN ({sql_list(rule.start_nodes)}) AND n.occurred_on > sv_facts.{mmax})
                     WHERE {mmax} IS NOT NULL AND {smax} > {mmax}"""
             )
         if rule.met_after_count == 2:
@@ -252,7 +252,7 @@ def _build_facts(cursor, case_ids: list[int] | None, as_of: dt.date) -> int:
             cursor.execute(
                 f"""UPDATE sv_facts SET {met} = (
                         SELECT n.occurred_on FROM {NODES} n WHERE n.case_id = sv_facts.case_id
-                        AND n.node_code IN ({q(rule.met_by)}) ORDER BY n.occurred_on, n.id LIMIT 1 OFFSET 1)
+                        AND n.node_code IN ({sql_list(rule.met_by)}) ORDER BY n.occurred_on, n.id LIMIT 1 OFFSET 1)
                     WHERE {cnt} > 2"""
             )
             if rule.met_by_closing:
@@ -555,7 +555,7 @@ def _record_escalations(cursor, as_of: dt.date, at: dt.datetime, *, first_run: b
     cursor.execute(
         f"""INSERT INTO {EscalationEvent._meta.db_table} (court_id, case_id, rule_code, escalation, due_on, as_of, at)
             SELECT court_id, case_id, rule_code, escalation, due_on, %s, %s FROM {source}""",
-        [d(as_of), connection.ops.adapt_datetimefield_value(at)],
+        [sql_date(as_of), connection.ops.adapt_datetimefield_value(at)],
     )
     recorded = cursor.rowcount
     for _drop, create in indexes:
@@ -578,7 +578,7 @@ def _lockable(cursor, as_of, memo: str, policy_by_key: dict[str, policies.Policy
             JOIN sv_facts f ON f.case_id = d.case_id
             JOIN {memo} m ON m.rule_version_id = d.rule_version_id AND m.policy_key = f.policy_key
                  AND m.start_on = d.start_on AND m.paused_days = d.paused_days AND m.extension_months = d.extension_months
-            WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({q(codes)})
+            WHERE d.level > 0 AND d.level = 3 AND d.rule_code IN ({sql_list(codes)})
               AND m.lock_on IS NOT NULL AND %(as_of)s >= m.lock_on
               AND NOT EXISTS (SELECT 1 FROM {LOCKS} l WHERE l.case_id = d.case_id
                               AND (l.released_on IS NULL OR l.relock_not_before > %(as_of)s))
@@ -637,10 +637,10 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             lap = result.lap("calendar", lap)
             first_run = _first_run(cursor, case_ids)
             if first_run:
-                result.deadlines, result.warnings, result.escalations = _load_first(cursor, d(as_of), memo, result)
+                result.deadlines, result.warnings, result.escalations = _load_first(cursor, sql_date(as_of), memo, result)
                 lap = time.perf_counter()
             else:
-                _build_diff(cursor, d(as_of), memo)
+                _build_diff(cursor, sql_date(as_of), memo)
                 lap = result.lap("diff", lap)
                 result.deadlines, result.warnings, result.escalations = _apply_diff(cursor)
                 lap = result.lap("apply", lap)
@@ -649,7 +649,7 @@ def _run(case_ids: list[int] | None, as_of: dt.date, reason: str, at: dt.datetim
             if first_run:  # every escalated deadline was just recorded, one row each
                 result.escalations = recorded
             lap = result.lap("escalations", lap)
-            lockable = _lockable(cursor, d(as_of), memo, policy_by_key, first_run=first_run)
+            lockable = _lockable(cursor, sql_date(as_of), memo, policy_by_key, first_run=first_run)
             if connection.vendor == "postgresql":
                 # What follows are many small queries (the new locks' log tails): compiling each one
                 # would cost more than running it.

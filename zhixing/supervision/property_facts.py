@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.db import connection
 
 from .rules import RULES, Facet, Kind
-from .sql import analyze, drop_temp, q
+from .sql import analyze, drop_temp, sql_list
 
 
 def measure_classes() -> list[str]:
@@ -130,7 +130,7 @@ def build_disposal(cursor, case_ids: list[int] | None) -> None:
                 LEFT JOIN {DisposalPlan._meta.db_table} pl ON pl.case_id = m.case_id AND pl.asset_id = m.asset_id
                      AND pl.status <> '{PlanStatus.WITHDRAWN}'
                 LEFT JOIN {AuctionRound._meta.db_table} rd ON rd.plan_id = pl.id AND rd.announced_at IS NOT NULL
-                WHERE m.kind IN ({q(DISPOSABLE_HOLDS)}) AND m.period_class NOT IN ({q(cash_period_classes())}) {scope}
+                WHERE m.kind IN ({sql_list(DISPOSABLE_HOLDS)}) AND m.period_class NOT IN ({sql_list(cash_period_classes())}) {scope}
                 GROUP BY m.case_id, m.asset_id
                 HAVING MAX(CASE WHEN m.status <> '{MeasureStatus.QUEUED}' THEN 1 ELSE 0 END) = 1
             ) d

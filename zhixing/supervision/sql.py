@@ -9,7 +9,7 @@ from django.db import connection
 from .rules import DeadlineRule
 
 
-def q(values) -> str:
+def sql_list(values) -> str:
     """A SQL list of node codes. They come from rules.py, never from input; checked anyway."""
     for value in values:
         if not value.replace("_", "").isalnum():
@@ -17,7 +17,8 @@ def q(values) -> str:
     return ", ".join(f"'{v}'" for v in values)
 
 
-def d(value: dt.date | None):
+def sql_date(value: dt.date | None):
+    """A date as the backend stores it (ISO text on SQLite), for raw SQL parameters."""
     return connection.ops.adapt_datefield_value(value)
 
 
