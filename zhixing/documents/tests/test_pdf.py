@@ -147,19 +147,33 @@ def test_a_batch_is_converted_in_one_soffice_call_and_keeps_its_order(monkeypatc
         assert not any(other in text for other in markers if other != marker)
 
 
-def test_without_libreoffice_a_chinese_explanation_is_raised(monkeypatch):
-    monkeypatch.setattr(pdf, "soffice_path", lambda: None)
-    assert pdf.pdf_available() is False
+# Each converter: (its executable lookup, its availability check, its setting, how it is called, what
+# the Chinese explanation must say when the executable is missing).
+CONVERTERS = {
+    "libreoffice": ("soffice_path", "pdf_available", "ZHIXING_SOFFICE", lambda: pdf.docx_to_pdf(build_docx()),
+                    ("未安装 LibreOffice", "DOCX", "libreoffice-writer-nogui")),
+    "chromium": ("chromium_path", "html_pdf_available", "ZHIXING_CHROMIUM", lambda: pdf.html_to_pdf(REPORT),
+                 ("服务器未安装 Chromium", "另存为 PDF", "chromium")),
+}
+
+
+@pytest.mark.parametrize("converter", CONVERTERS)
+def test_without_the_converter_a_chinese_explanation_is_raised(monkeypatch, converter):
+    lookup, available, _setting, convert, phrases = CONVERTERS[converter]
+    monkeypatch.setattr(pdf, lookup, lambda: None)
+    assert getattr(pdf, available)() is False
     with pytest.raises(pdf.PdfUnavailable) as excinfo:
-        pdf.docx_to_pdf(build_docx())
+        convert()
     message = str(excinfo.value)
-    assert "未安装 LibreOffice" in message and "DOCX" in message and "libreoffice-writer-nogui" in message
+    assert all(phrase in message for phrase in phrases), message
 
 
-def test_a_setting_pointing_nowhere_means_unavailable(settings):
-    settings.ZHIXING_SOFFICE = "/nonexistent/soffice"
-    assert pdf.soffice_path() is None
-    assert pdf.pdf_available() is False
+@pytest.mark.parametrize("converter", CONVERTERS)
+def test_a_setting_pointing_nowhere_means_unavailable(settings, converter):
+    lookup, available, setting, _convert, _phrases = CONVERTERS[converter]
+    setattr(settings, setting, "/nonexistent/" + converter)
+    assert getattr(pdf, lookup)() is None
+    assert getattr(pdf, available)() is False
 
 
 def test_input_that_is_not_docx_is_refused_before_calling_soffice(monkeypatch):
@@ -223,21 +237,6 @@ def test_the_report_html_is_printed_with_its_chinese_text(tmp_path):
     data = pdf.html_to_pdf(REPORT)
     assert data.startswith(b"%PDF-")
     assert "执行工作质效指标报告" in pdf_text(data, tmp_path, "report")
-
-
-def test_without_chromium_the_report_says_how_to_print_it_instead(monkeypatch):
-    monkeypatch.setattr(pdf, "chromium_path", lambda: None)
-    assert pdf.html_pdf_available() is False
-    with pytest.raises(pdf.PdfUnavailable) as excinfo:
-        pdf.html_to_pdf(REPORT)
-    message = str(excinfo.value)
-    assert "服务器未安装 Chromium" in message and "另存为 PDF" in message and "chromium" in message
-
-
-def test_a_chromium_setting_pointing_nowhere_means_unavailable(settings):
-    settings.ZHIXING_CHROMIUM = "/nonexistent/chromium"
-    assert pdf.chromium_path() is None
-    assert pdf.html_pdf_available() is False
 
 
 def test_chromium_without_a_pdf_reports_its_output(settings, tmp_path):
